@@ -1,0 +1,157 @@
+"""The playground page through Streamlit's AppTest: no browser, real widgets."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import APP_TIMEOUT, ROOT
+
+
+@pytest.fixture
+def page():
+    at = AppTest.from_file(str(ROOT / "tests" / "app_pages" / "playground.py"), default_timeout=APP_TIMEOUT)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def shapes(at) -> list[str]:
+    """The shape labels the panels show, in order: input, feature map, ReLU, pooled."""
+    return [m.value.split("`")[1] for m in at.markdown if m.value.startswith("**") and "`" in m.value]
+
+
+def text(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_app_opens_on_the_playground_with_a_sample_and_filter():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Filter playground"
+    assert at.selectbox(key="playground_filter").value == "sobel_vertical"
+    assert at.selectbox(key="playground_sample").value == "chelsea"
+
+
+def test_default_render_states_every_shape(page):
+    assert shapes(page) == ["300×451 grayscale", "298×449", "298×449", "149×224"]
+    assert "⌊(451 − 3 + 2·0) / 1⌋ + 1 = **449**" in text(page)
+    assert "ReLU zeroed" in text(page)
+
+
+def test_filter_change_changes_shapes(page):
+    page.selectbox(key="playground_filter").set_value("gaussian_blur").run()
+    assert not page.exception
+    assert shapes(page)[1] == "296×447"
+    assert "1 4 6 4 1" not in page.text_area(key="playground_kernel").value  # loaded as numbers
+    assert page.text_area(key="playground_kernel").value.count("\n") == 4  # a 5×5 grid
+
+
+def test_stride_padding_and_pooling_change_shapes(page):
+    page.slider(key="playground_stride").set_value(2).run()
+    assert shapes(page)[1] == "149×225"
+    page.radio(key="playground_padding").set_value("same").run()
+    assert shapes(page)[1] == "150×226"
+    page.slider(key="playground_window").set_value(3).run()
+    page.slider(key="playground_pool_stride").set_value(3).run()
+    assert shapes(page)[3] == "50×75"
+    page.radio(key="playground_pool").set_value("average").run()
+    assert "Average pooling" in text(page)
+    assert not page.exception
+
+
+def test_per_channel_mode_shows_three_maps(page):
+    page.radio(key="playground_mode").set_value("per_channel").run()
+    assert not page.exception
+    assert shapes(page)[:2] == ["300×451 RGB", "298×449×3"]
+
+
+def test_3d_kernel_gives_one_map_with_three_editable_slices(page):
+    page.radio(key="playground_mode").set_value("3d").run()
+    assert not page.exception
+    assert shapes(page)[:2] == ["300×451 RGB", "298×449"]
+    assert page.text_area(key="playground_kernel_R").value
+    assert "R slice" in text(page)
+
+
+def test_uploading_a_png(page, png_bytes):
+    page.radio(key="playground_source").set_value("Upload").run()
+    page.file_uploader(key="playground_upload").upload("photo.png", png_bytes(80, 60), "image/png").run()
+    assert not page.exception and not page.error
+    assert shapes(page)[:2] == ["60×80 grayscale", "58×78"]
+
+
+def test_uploading_a_corrupt_file_shows_a_message(page):
+    page.radio(key="playground_source").set_value("Upload").run()
+    page.file_uploader(key="playground_upload").upload("photo.png", b"\x89PNG\r\n\x1a\n garbage", "image/png").run()
+    assert not page.exception
+    assert "damaged or truncated" in page.error[0].value
+    # The page keeps working: back to a sample.
+    page.radio(key="playground_source").set_value("Sample").run()
+    assert not page.error and shapes(page)[1] == "298×449"
+
+
+def test_custom_kernel_with_a_non_number_cell(page):
+    page.text_area(key="playground_kernel").set_value("1 0 -1\n2 zero -2\n1 0 -1").run()
+    assert not page.exception
+    assert "row 2, column 2 is 'zero', which is not a number" in page.error[0].value
+    page.text_area(key="playground_kernel").set_value("1 0 -1\n2 0 -2\n1 0 -1").run()
+    assert not page.error
+    assert "Custom kernel, started from" in text(page)
+
+
+def test_custom_kernel_nan_is_refused(page):
+    page.text_area(key="playground_kernel").set_value("nan").run()
+    assert "NaN and infinity" in page.error[0].value
+
+
+def test_kernel_larger_than_the_image(page):
+    page.selectbox(key="playground_sample").set_value("x_lesson").run()
+    page.selectbox(key="playground_kernel_size").set_value(11).run()
+    assert not page.exception
+    assert "larger than the 9×9 image" in page.error[0].value
+
+
+def test_pool_window_larger_than_the_map(page):
+    page.selectbox(key="playground_sample").set_value("x_lesson").run()
+    page.selectbox(key="playground_filter").set_value("curve").run()  # 9 − 7 + 1 = 3×3 map
+    page.slider(key="playground_window").set_value(4).run()
+    assert not page.exception
+    assert "pooling window is larger than the 3×3 map" in page.error[0].value
+
+
+def test_explain_a_pixel_adds_up(page):
+    page.number_input(key="playground_row").set_value(10).run()
+    page.number_input(key="playground_col").set_value(20).run()
+    assert not page.exception
+    assert "Feature map at row 10, column 20" in text(page)
+    assert "**ReLU**" in text(page) and "**Pooling**" in text(page)
+
+
+def test_xo_lesson_in_normalized_mode_scores_one(page):
+    page.selectbox(key="playground_sample").set_value("x_lesson").run()
+    page.selectbox(key="playground_filter").set_value("xo_diagonal_down").run()
+    page.toggle(key="playground_normalized").set_value(True).run()
+    page.number_input(key="playground_row").set_value(1).run()
+    page.number_input(key="playground_col").set_value(1).run()
+    assert "÷ 9 weights = 1" in text(page)
+
+
+def test_settings_are_in_the_url_and_a_link_restores_them():
+    at = AppTest.from_file(str(ROOT / "tests" / "app_pages" / "playground.py"), default_timeout=APP_TIMEOUT)
+    at.query_params.update({"sample": "circle", "filter": "laplacian", "stride": "2", "pool": "average"})
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="playground_filter").value == "laplacian"
+    assert at.slider(key="playground_stride").value == 2
+    assert shapes(at)[:2] == ["128×128 grayscale", "63×63"]
+    at.slider(key="playground_window").set_value(3).run()
+    assert at.query_params["window"] == ["3"] or at.query_params["window"] == "3"
+
+
+def test_a_bad_link_opens_the_defaults():
+    at = AppTest.from_file(str(ROOT / "tests" / "app_pages" / "playground.py"), default_timeout=APP_TIMEOUT)
+    at.query_params.update({"filter": "no-such-filter", "stride": "99", "sample": "../../etc/passwd"})
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="playground_filter").value == "sobel_vertical"
+    assert at.slider(key="playground_stride").value == 1

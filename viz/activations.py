@@ -1,0 +1,86 @@
+"""Running a network and capturing every layer's output, by the layer's own name.
+
+The networks are ``nn.Sequential`` with named children (conv1, relu1, pool1,
+…), so capturing is an ordered walk: no hooks to forget to remove.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+LAYER_KINDS = {
+    nn.Conv2d: "conv",
+    nn.ReLU: "relu",
+    nn.MaxPool2d: "pool",
+    nn.Flatten: "flatten",
+    nn.Linear: "fc",
+}
+
+
+def layer_kind(module: nn.Module) -> str:
+    """'conv', 'relu', 'pool', 'flatten' or 'fc' (what the page knows how to explain)."""
+    for cls, kind in LAYER_KINDS.items():
+        if isinstance(module, cls):
+            return kind
+    raise TypeError(f"ConvScope cannot show a {type(module).__name__} layer")
+
+
+@dataclass(frozen=True)
+class LayerOutput:
+    """One layer's name, kind, module and output for a single input."""
+
+    name: str
+    kind: str
+    module: nn.Module
+    output: np.ndarray  # (C, H, W) for conv/relu/pool, (F,) after flatten
+
+    @property
+    def shape_label(self) -> str:
+        """'28×28×6' for maps (H×W×C, as the walkthroughs write it), '120' for vectors."""
+        if self.output.ndim == 3:
+            c, h, w = self.output.shape
+            return f"{h}×{w}×{c}"
+        return "×".join(str(n) for n in self.output.shape)
+
+
+@torch.no_grad()
+def capture(model: nn.Sequential, x: np.ndarray) -> list[LayerOutput]:
+    """Run one input through model, keeping every named layer's output.
+
+    x is (C, H, W) float32; the outputs are in layer order, the last one being
+    the logits.
+    """
+    out = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))[None]
+    layers = []
+    for name, module in model.named_children():
+        out = module(out)
+        layers.append(LayerOutput(name, layer_kind(module), module, out[0].numpy().copy()))
+    return layers
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Class probabilities; (K,) -> (K,) summing to 1."""
+    z = np.exp(logits - logits.max())
+    return z / z.sum()
+
+
+def parameter_count(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def layer_table(model: nn.Sequential, input_shape: tuple[int, ...]) -> list[dict]:
+    """Each layer's name, type, output shape (C, H, W or F) and parameter count."""
+    zeros = np.zeros(input_shape, dtype=np.float32)
+    return [
+        {
+            "name": layer.name,
+            "type": type(layer.module).__name__,
+            "output_shape": list(layer.output.shape),
+            "parameters": parameter_count(layer.module),
+        }
+        for layer in capture(model, zeros)
+    ]

@@ -1,0 +1,239 @@
+"""The hand-made filter library, each filter with a sentence that explains it.
+
+Weights are (K, K) arrays applied as CNNs apply them: cross-correlation, the
+kernel not flipped. Orientation words describe the edge the filter finds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from viz.errors import ConvScopeError
+
+MAX_KERNEL_SIZE = 11
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """One named filter of the library."""
+
+    key: str
+    name: str
+    group: str
+    weights: np.ndarray  # (K, K) float32
+    explanation: str
+
+
+def _k(rows: list[list[float]], scale: float = 1.0) -> np.ndarray:
+    return (np.asarray(rows, dtype=np.float32) * scale).astype(np.float32)
+
+
+def _binomial_gaussian() -> np.ndarray:
+    """The 5×5 binomial kernel (1 4 6 4 1)ᵀ(1 4 6 4 1) / 256: a Gaussian of σ = 1 px in whole numbers."""
+    g = np.array([1, 4, 6, 4, 1], dtype=np.float32)
+    return (np.outer(g, g) / 256.0).astype(np.float32)
+
+
+def _curve(size: int = 7, value: float = 30.0) -> np.ndarray:
+    """A quarter-circle ridge of `value` on zeros, as in the classic curve-detector figure."""
+    k = np.zeros((size, size), dtype=np.float32)
+    radius = size - 2
+    for t in np.linspace(0, np.pi / 2, 64):
+        row = int(round(size - 1 - radius * np.sin(t)))
+        col = int(round(1 + radius * (1 - np.cos(t))))
+        k[row, col] = value
+    return k
+
+
+_LIBRARY = (
+    Kernel(
+        "sobel_vertical",
+        "Sobel: vertical edges",
+        "Edges",
+        _k([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),
+        "Right column minus left column: large where the image gets brighter to the right, so it lights up vertical edges.",
+    ),
+    Kernel(
+        "sobel_horizontal",
+        "Sobel: horizontal edges",
+        "Edges",
+        _k([[-1, -2, -1], [0, 0, 0], [1, 2, 1]]),
+        "Bottom row minus top row: large where the image gets brighter downwards, so it lights up horizontal edges.",
+    ),
+    Kernel(
+        "prewitt_vertical",
+        "Prewitt: vertical edges",
+        "Edges",
+        _k([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]),
+        "Like Sobel without the extra weight on the middle row: right minus left, for vertical edges.",
+    ),
+    Kernel(
+        "prewitt_horizontal",
+        "Prewitt: horizontal edges",
+        "Edges",
+        _k([[-1, -1, -1], [0, 0, 0], [1, 1, 1]]),
+        "Bottom minus top with equal weights, for horizontal edges.",
+    ),
+    Kernel(
+        "scharr_vertical",
+        "Scharr: vertical edges",
+        "Edges",
+        _k([[-3, 0, 3], [-10, 0, 10], [-3, 0, 3]]),
+        "A Sobel with weights tuned so edges at every angle are measured more evenly.",
+    ),
+    Kernel(
+        "scharr_horizontal",
+        "Scharr: horizontal edges",
+        "Edges",
+        _k([[-3, -10, -3], [0, 0, 0], [3, 10, 3]]),
+        "The horizontal-edge Scharr filter: bottom minus top, rotation-accurate weights.",
+    ),
+    Kernel(
+        "laplacian",
+        "Laplacian",
+        "Edges",
+        _k([[0, 1, 0], [1, -4, 1], [0, 1, 0]]),
+        "Neighbours minus four times the centre: zero on flat areas and smooth ramps, strong on edges and dots in every direction.",
+    ),
+    Kernel(
+        "outline",
+        "Outline",
+        "Edges",
+        _k([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]),
+        "Eight times the centre minus its eight neighbours: flat areas go to zero and outlines remain.",
+    ),
+    Kernel(
+        "curve",
+        "Curve detector (7×7)",
+        "Shapes",
+        _curve(),
+        "A curved ridge of high values on zeros: the response is large only where the image has a bright curve of that shape.",
+    ),
+    Kernel(
+        "xo_diagonal_down",
+        "X/O: diagonal ↘",
+        "X or O?",
+        _k([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]]),
+        "The lesson's first feature: +1 on the top-left to bottom-right diagonal, −1 elsewhere; it matches the ↘ stroke of an X.",
+    ),
+    Kernel(
+        "xo_diagonal_up",
+        "X/O: diagonal ↗",
+        "X or O?",
+        _k([[-1, -1, 1], [-1, 1, -1], [1, -1, -1]]),
+        "The lesson's second feature: the other diagonal, matching the ↗ stroke of an X.",
+    ),
+    Kernel(
+        "xo_cross",
+        "X/O: crossing",
+        "X or O?",
+        _k([[1, -1, 1], [-1, 1, -1], [1, -1, 1]]),
+        "The lesson's third feature: both diagonals at once, matching the centre where an X's strokes cross.",
+    ),
+    Kernel(
+        "box_blur",
+        "Box blur",
+        "Blur and sharpen",
+        _k([[1, 1, 1], [1, 1, 1], [1, 1, 1]], 1 / 9),
+        "The average of the 3×3 neighbourhood: every output is the mean of nine pixels, which smooths detail away.",
+    ),
+    Kernel(
+        "gaussian_blur",
+        "Gaussian blur (5×5)",
+        "Blur and sharpen",
+        _binomial_gaussian(),
+        "A weighted average that counts near pixels more than far ones (1-4-6-4-1 over 256, close to a Gaussian of σ = 1 px): a softer blur.",
+    ),
+    Kernel(
+        "sharpen",
+        "Sharpen",
+        "Blur and sharpen",
+        _k([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
+        "The pixel plus its difference from its neighbours: edges get stronger, flat areas stay the same.",
+    ),
+    Kernel(
+        "emboss",
+        "Emboss",
+        "Blur and sharpen",
+        _k([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
+        "Bottom-right minus top-left plus the pixel itself: edges look raised, lit from one side.",
+    ),
+    Kernel(
+        "identity",
+        "Identity",
+        "Blur and sharpen",
+        _k([[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
+        "A single 1 in the centre: the output equals the input (shrunk by the border), a good start for your own filter.",
+    ),
+)
+
+KERNELS: dict[str, Kernel] = {k.key: k for k in _LIBRARY}
+DEFAULT_KERNEL = "sobel_vertical"
+
+
+def parse_kernel_cells(cells: list[list[object]]) -> np.ndarray:
+    """A square grid of numbers typed by the user -> (K, K) float32, or a ConvScopeError.
+
+    Accepts numbers and numeric strings ("0.5", "-1", "1/9"); rejects blanks,
+    words, NaN and infinity, naming the cell (row and column from 1).
+    """
+    rows = len(cells)
+    if rows == 0 or rows > MAX_KERNEL_SIZE:
+        raise ConvScopeError(f"A kernel needs 1 to {MAX_KERNEL_SIZE} rows; this one has {rows}.")
+    out = np.zeros((rows, rows), dtype=np.float32)
+    for r, row in enumerate(cells):
+        if len(row) != rows:
+            raise ConvScopeError(f"The kernel must be square: row {r + 1} has {len(row)} cells, not {rows}.")
+        for c, cell in enumerate(row):
+            out[r, c] = _parse_cell(cell, r, c)
+    return out
+
+
+def _parse_cell(cell: object, r: int, c: int) -> float:
+    where = f"Kernel cell at row {r + 1}, column {c + 1}"
+    if cell is None or (isinstance(cell, str) and not cell.strip()):
+        raise ConvScopeError(f"{where} is empty: type a number such as 0, 1 or -0.5.")
+    try:
+        if isinstance(cell, str) and "/" in cell:
+            num, den = cell.split("/", 1)
+            value = float(num) / float(den)
+        else:
+            value = float(cell)  # type: ignore[arg-type]
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise ConvScopeError(
+            f"{where} is {cell!r}, which is not a number: type a number such as 0, 1 or -0.5."
+        ) from None
+    if not np.isfinite(value):
+        raise ConvScopeError(f"{where} is {cell!r}: NaN and infinity cannot be used, type an ordinary number.")
+    if abs(value) > 1e6:
+        raise ConvScopeError(f"{where} is {value:g}: keep kernel values within ±1,000,000.")
+    return value
+
+
+def parse_kernel_text(text: str) -> np.ndarray:
+    """Rows of numbers, one row per line, separated by spaces or commas -> (K, K) float32.
+
+    Fractions such as 1/9 and the typographic minus (−) are accepted.
+    """
+    lines = [line for line in text.replace("−", "-").splitlines() if line.strip()]
+    cells = [[tok for tok in line.replace(",", " ").replace(";", " ").split()] for line in lines]
+    return parse_kernel_cells(cells)
+
+
+def format_kernel_text(kernel: np.ndarray) -> str:
+    """(K, K) -> aligned text rows that parse_kernel_text reads back exactly (to float32)."""
+    tokens = [[f"{float(v):.6g}" for v in row] for row in np.asarray(kernel, dtype=np.float32)]
+    width = max(len(t) for row in tokens for t in row)
+    return "\n".join("  ".join(t.rjust(width) for t in row) for row in tokens)
+
+
+def resize_kernel(kernel: np.ndarray, size: int) -> np.ndarray:
+    """Centre-crop or zero-pad a (K, K) kernel to (size, size)."""
+    k = kernel.shape[0]
+    out = np.zeros((size, size), dtype=np.float32)
+    src0, dst0 = max(0, (k - size) // 2), max(0, (size - k) // 2)
+    n = min(k, size)
+    out[dst0 : dst0 + n, dst0 : dst0 + n] = kernel[src0 : src0 + n, src0 : src0 + n]
+    return out

@@ -1,0 +1,157 @@
+"""Every shipped network, by id: its class, weights, classes and preprocessing.
+
+Adding a network is one ``ModelSpec`` entry here, a module with its
+architecture, and a recipe in ``viz.train``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file
+from torch import nn
+
+from viz.datasets import CIFAR10_CLASSES, MNIST_CLASSES, PROJECT_ROOT
+from viz.errors import ConvScopeError
+from viz.glyphs import GLYPH_CLASSES
+from viz.models.lenet5 import LeNet5
+from viz.models.tinyvgg import TinyVGG
+from viz.models.xonet import XONet
+from viz.preprocess import cifar_to_display, digit_to_mnist, drawing_to_xo, photo_to_cifar
+
+PRETRAINED_DIR = PROJECT_ROOT / "pretrained"
+
+
+def _grid_to_display(x: np.ndarray) -> np.ndarray:
+    """A ±1 or [0, 1] single-channel input for display; (1, H, W) -> (H, W) in [0, 1]."""
+    lo = min(float(x.min()), 0.0)
+    return np.clip((x[0] - lo) / (1.0 - lo), 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What the app needs to know about one shipped network."""
+
+    model_id: str
+    title: str
+    summary: str
+    architecture: Callable[[], nn.Module]
+    input_shape: tuple[int, int, int]  # (C, H, W)
+    classes: tuple[str, ...]
+    input_kind: str  # "glyph", "digit" or "photo": which inputs the page offers
+    preprocess: Callable[[np.ndarray], np.ndarray]  # (H, W, 3) in [0, 1] -> input_shape
+    to_display: Callable[[np.ndarray], np.ndarray]  # input_shape -> (H, W[, 3]) in [0, 1]
+    preprocessing_note: str
+
+    @property
+    def weights_path(self) -> Path:
+        return PRETRAINED_DIR / f"{self.model_id}.safetensors"
+
+    @property
+    def card_path(self) -> Path:
+        return PRETRAINED_DIR / f"{self.model_id}.json"
+
+
+MODELS: dict[str, ModelSpec] = {
+    spec.model_id: spec
+    for spec in (
+        ModelSpec(
+            model_id="xo-net",
+            title="xo-net: X or O?",
+            summary='The network of the "X or O?" lesson: 3×3 features on a grid of ±1 pixels vote X or O.',
+            architecture=XONet,
+            input_shape=(1, 16, 16),
+            classes=GLYPH_CLASSES,
+            input_kind="glyph",
+            preprocess=drawing_to_xo,
+            to_display=_grid_to_display,
+            preprocessing_note="Cropped to the ink, fitted into a 16×16 grid; a cell is +1 (ink) or −1 (background).",
+        ),
+        ModelSpec(
+            model_id="lenet5-mnist",
+            title="LeNet-5: handwritten digits",
+            summary="LeNet-5 trained on the 60,000 MNIST digits: two conv/pool stages and three fully connected layers.",
+            architecture=LeNet5,
+            input_shape=(1, 32, 32),
+            classes=MNIST_CLASSES,
+            input_kind="digit",
+            preprocess=digit_to_mnist,
+            to_display=_grid_to_display,
+            preprocessing_note=(
+                "As MNIST was made: cropped to the ink, scaled into 20×20, centred by its centre of "
+                "mass in 28×28, white ink on black, padded by 2 to 32×32."
+            ),
+        ),
+        ModelSpec(
+            model_id="tinyvgg-cifar10",
+            title="TinyVGG: photos (CIFAR-10)",
+            summary="A small VGG-style network trained on the 50,000 CIFAR-10 photos of 10 kinds of thing.",
+            architecture=TinyVGG,
+            input_shape=(3, 32, 32),
+            classes=CIFAR10_CLASSES,
+            input_kind="photo",
+            preprocess=photo_to_cifar,
+            to_display=cifar_to_display,
+            preprocessing_note=(
+                "Centre-cropped to a square, shrunk to 32×32 pixels, and each colour channel "
+                "normalized with the training set's mean and standard deviation."
+            ),
+        ),
+    )
+}
+
+
+def get_spec(model_id: str) -> ModelSpec:
+    """The registry entry for model_id, or a ConvScopeError naming the known ids."""
+    try:
+        return MODELS[model_id]
+    except KeyError:
+        raise ConvScopeError(f"Unknown network {model_id!r}; the shipped ones are {', '.join(MODELS)}.") from None
+
+
+def load_state(model: nn.Module, path: Path) -> nn.Module:
+    """Load safetensors weights into model, checking every name and shape; never unpickles."""
+    if not path.is_file():
+        raise ConvScopeError(
+            f"The weights file {path.name} is missing from pretrained/. "
+            f"Reinstall the project or retrain it with `python -m viz.train {path.stem}`."
+        )
+    try:
+        tensors = load_file(str(path))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise ConvScopeError(f"The weights file {path.name} is corrupt ({exc}).") from exc
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(tensors))
+    extra = sorted(set(tensors) - set(expected))
+    if missing or extra:
+        raise ConvScopeError(f"{path.name} does not match the architecture: missing {missing}, unexpected {extra}.")
+    for name, tensor in tensors.items():
+        if tuple(tensor.shape) != tuple(expected[name].shape):
+            raise ConvScopeError(
+                f"{path.name}: {name} has shape {tuple(tensor.shape)}, "
+                f"the architecture needs {tuple(expected[name].shape)}."
+            )
+        if not torch.isfinite(tensor).all():
+            raise ConvScopeError(f"{path.name}: {name} holds NaN or infinite values.")
+    model.load_state_dict(tensors, strict=True)
+    return model.eval()
+
+
+def load_model(model_id: str) -> nn.Module:
+    """The trained network model_id, in eval mode, on the CPU."""
+    spec = get_spec(model_id)
+    return load_state(spec.architecture(), spec.weights_path)
+
+
+def load_card(model_id: str) -> dict:
+    """The JSON model card written beside the weights by ``viz.train``."""
+    path = get_spec(model_id).card_path
+    if not path.is_file():
+        raise ConvScopeError(f"The model card {path.name} is missing from pretrained/.")
+    return json.loads(path.read_text(encoding="utf-8"))

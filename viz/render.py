@@ -1,0 +1,214 @@
+"""Arrays -> pictures and files: colormaps, enlargement, channel grids, PNG and CSV.
+
+Signed maps use a colour-blind-safe diverging colormap (ColorBrewer RdBu,
+reversed: negative blue, zero white, positive red) centred on 0.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image
+
+# ColorBrewer RdBu (11 classes), reversed so that blue is negative and red positive.
+_RDBU_R = np.array(
+    [
+        [5, 48, 97],
+        [33, 102, 172],
+        [67, 147, 195],
+        [146, 197, 222],
+        [209, 229, 240],
+        [247, 247, 247],
+        [253, 219, 199],
+        [244, 165, 130],
+        [214, 96, 77],
+        [178, 24, 43],
+        [103, 0, 31],
+    ],
+    dtype=np.float32,
+)
+NEGATIVE_HEX, ZERO_HEX, POSITIVE_HEX = "#2166ac", "#f7f7f7", "#b2182b"
+
+
+def diverging(values: np.ndarray, limit: float | None = None) -> np.ndarray:
+    """Signed values -> colours, 0 white, ±limit saturated; (H, W) -> (H, W, 3) uint8.
+
+    limit defaults to the largest absolute value, so the map uses the full scale.
+    """
+    if limit is None:
+        limit = float(np.abs(values).max()) if values.size else 1.0
+    limit = limit if limit > 0 else 1.0
+    t = (np.clip(values / limit, -1.0, 1.0) + 1.0) / 2.0 * (len(_RDBU_R) - 1)
+    lo = np.floor(t).astype(np.int64).clip(0, len(_RDBU_R) - 2)
+    frac = (t - lo)[..., None]
+    rgb = _RDBU_R[lo] * (1.0 - frac) + _RDBU_R[lo + 1] * frac
+    return (rgb + 0.5).astype(np.uint8)
+
+
+def robust_limit(values: np.ndarray, percentile: float = 99.5) -> float:
+    """The colour scale's end: the 99.5th percentile of |values|, so a few extreme pixels do not wash
+    the map out; at least a tenth of the true maximum (sparse maps such as one edge) and never 0."""
+    magnitude = np.abs(values)
+    top = float(magnitude.max()) if magnitude.size else 0.0
+    if top == 0.0:
+        return 1.0
+    return max(float(np.percentile(magnitude, percentile)), 0.1 * top)
+
+
+def diverging_css(n: int = 11) -> str:
+    """A CSS linear-gradient of the diverging colormap, for legends."""
+    stops = ", ".join(f"rgb({r:.0f},{g:.0f},{b:.0f})" for r, g, b in _RDBU_R[:: max(1, len(_RDBU_R) // n)])
+    return f"linear-gradient(to right, {stops})"
+
+
+def grayscale(values: np.ndarray, lo: float | None = None, hi: float | None = None) -> np.ndarray:
+    """Values -> gray levels, lo black and hi white; (H, W) -> (H, W, 3) uint8."""
+    lo = float(values.min()) if lo is None else lo
+    hi = float(values.max()) if hi is None else hi
+    scaled = (values - lo) / (hi - lo) if hi > lo else np.zeros_like(values)
+    g = (np.clip(scaled, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    return np.repeat(g[..., None], 3, axis=2)
+
+
+def picture_rgb(pixels: np.ndarray) -> np.ndarray:
+    """An input picture for display: [0, 1] RGB as is, other ranges (±1 glyphs) stretched; -> uint8."""
+    lo, hi = float(pixels.min()), float(pixels.max())
+    if lo >= 0.0 and hi <= 1.0:
+        lo, hi = 0.0, 1.0
+    scaled = (pixels - lo) / (hi - lo) if hi > lo else np.zeros_like(pixels)
+    return (np.clip(scaled, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
+def enlarge(rgb: np.ndarray, min_side: int = 256, max_side: int = 1024) -> np.ndarray:
+    """Nearest-neighbour enlargement by a whole factor so small maps show crisp pixels.
+
+    (H, W, 3) -> (H·f, W·f, 3) with f the largest whole number keeping the
+    shorter side at least min_side where possible and the longer at most max_side.
+    """
+    h, w = rgb.shape[:2]
+    factor = max(1, min(-(-min_side // min(h, w)), max_side // max(h, w)))
+    if factor == 1:
+        return rgb
+    return np.repeat(np.repeat(rgb, factor, axis=0), factor, axis=1)
+
+
+def outline(
+    rgb: np.ndarray, top: int, left: int, height: int, width: int, colour=(255, 200, 0), scale: int = 1
+) -> np.ndarray:
+    """A copy of rgb with a 2-px box around the cells [top, top+height) × [left, left+width).
+
+    Coordinates are in cells; scale is how many pixels a cell takes in rgb.
+    The part of the box outside the image (padding) is clipped.
+    """
+    out = rgb.copy()
+    h, w = out.shape[:2]
+    t, l_ = top * scale, left * scale
+    b, r = (top + height) * scale - 1, (left + width) * scale - 1
+    thick = 2 if scale >= 4 or min(h, w) >= 64 else 1
+    for y0, y1, x0, x1 in (
+        (t, t + thick, l_, r + 1),
+        (b - thick + 1, b + 1, l_, r + 1),
+        (t, b + 1, l_, l_ + thick),
+        (t, b + 1, r - thick + 1, r + 1),
+    ):
+        ys, ye, xs, xe = max(y0, 0), min(y1, h), max(x0, 0), min(x1, w)
+        if ys < ye and xs < xe:
+            out[ys:ye, xs:xe] = colour
+    return out
+
+
+def channel_grid(maps: np.ndarray, limit: float | None = None, columns: int | None = None, gap: int = 1) -> np.ndarray:
+    """All channels of (C, H, W) tiled in one picture, one shared diverging scale.
+
+    -> (rows·(H+gap)−gap, columns·(W+gap)−gap, 3) uint8, gaps in light gray.
+    """
+    c, h, w = maps.shape
+    columns = columns or int(np.ceil(np.sqrt(c)))
+    rows = int(np.ceil(c / columns))
+    if limit is None:
+        limit = float(np.abs(maps).max()) or 1.0
+    grid = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap, 3), 200, dtype=np.uint8)
+    for i in range(c):
+        r, col = divmod(i, columns)
+        grid[r * (h + gap) : r * (h + gap) + h, col * (w + gap) : col * (w + gap) + w] = diverging(maps[i], limit)
+    return grid
+
+
+def png_bytes(rgb: np.ndarray) -> bytes:
+    """(H, W, 3) uint8 -> PNG file bytes (fast compression: these are made on every change)."""
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def csv_text(maps: np.ndarray, names: tuple[str, ...] | list[str]) -> str:
+    """(C, H, W) values as CSV: one block of H rows per channel, headed '# <name>'."""
+    blocks = []
+    for name, m in zip(names, maps, strict=True):
+        rows = "\n".join(",".join(f"{v:.6g}" for v in row) for row in m)
+        blocks.append(f"# {name}: {m.shape[0]} rows × {m.shape[1]} columns\n{rows}")
+    return "\n".join(blocks) + "\n"
+
+
+def _text_colour(rgb: np.ndarray) -> str:
+    return "#000" if float(rgb @ np.array([0.299, 0.587, 0.114])) > 140 else "#fff"
+
+
+def format_number(v: float, decimals: int = 2) -> str:
+    """Compact, sign-aware: '−0.5', '12', '1.2e+03' (a true minus sign reads better projected)."""
+    if v == 0:
+        return "0"
+    text = f"{v:.{decimals}f}".rstrip("0").rstrip(".") if abs(v) < 1000 else f"{v:.3g}"
+    if text in ("-0", "0"):
+        text = f"{v:.1e}"
+    return text.replace("-", "−")
+
+
+def number_table_html(
+    values: np.ndarray,
+    limit: float | None = None,
+    decimals: int = 2,
+    gray_range: tuple[float, float] | None = None,
+    masked: np.ndarray | None = None,
+    highlight: tuple[int, int] | None = None,
+    cell_px: int = 38,
+) -> str:
+    """A (H, W) grid of numbers as an HTML table, each cell coloured like the maps.
+
+    masked cells (True) are shown hatched: they lie in the zero padding.
+    highlight outlines one cell (e.g. the max of a pooling window).
+    gray_range (lo, hi) colours cells as the image's gray levels instead (for input pixels).
+    """
+    v = values.astype(np.float32)
+    colours = grayscale(v, *gray_range) if gray_range else diverging(v, limit)
+    rows = []
+    for r in range(values.shape[0]):
+        cells = []
+        for c in range(values.shape[1]):
+            bg = colours[r, c]
+            style = f"background:rgb({bg[0]},{bg[1]},{bg[2]});color:{_text_colour(bg)};"
+            if masked is not None and masked[r, c]:
+                style += "background-image:repeating-linear-gradient(45deg,#0000 0 4px,#9996 4px 6px);"
+            if highlight == (r, c):
+                style += "outline:3px solid #f5b800;outline-offset:-3px;font-weight:700;"
+            cells.append(f'<td style="{style}">{format_number(float(values[r, c]), decimals)}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<table class="cs-grid" style="border-collapse:collapse;font:600 13px/1 ui-monospace,monospace;">'
+        f"<style>.cs-grid td{{min-width:{cell_px}px;height:{cell_px * 0.7:.0f}px;text-align:center;"
+        f"border:1px solid #ccc;padding:2px 3px}}</style>{''.join(rows)}</table>"
+    )
+
+
+def legend_html(low: float, high: float, limit: float, caption: str = "") -> str:
+    """A colour bar from −limit to +limit, with the map's actual min and max written under it."""
+    note = f"<div>{caption}</div>" if caption else ""
+    return (
+        '<div style="font-size:0.85rem;line-height:1.3">'
+        f'<div style="height:12px;border-radius:3px;background:{diverging_css()}"></div>'
+        '<div style="display:flex;justify-content:space-between">'
+        f"<span>−{format_number(limit)}</span><span>0</span><span>+{format_number(limit)}</span></div>"
+        f"<div>min <b>{format_number(low)}</b> · max <b>{format_number(high)}</b></div>{note}"
+        "</div>"
+    )

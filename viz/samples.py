@@ -1,0 +1,131 @@
+"""Built-in sample images that work offline.
+
+Real photos bundled with scikit-image, and generated pictures: the lesson's
+±1 Xs and Os, a checkerboard, a circle and step edges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from skimage import data as skdata
+
+from viz.glyphs import GlyphStyle, draw_glyph, random_glyph
+from viz.images import Picture, resize_to_fit
+
+
+@dataclass(frozen=True)
+class Sample:
+    key: str
+    label: str
+    make: Callable[[], Picture]
+    about: str
+
+
+def _photo(name: str, credit: str) -> Callable[[], Picture]:
+    def make() -> Picture:
+        arr = getattr(skdata, name)()
+        rgb = np.repeat(arr[..., None], 3, axis=2) if arr.ndim == 2 else arr[..., :3]
+        return Picture(rgb.astype(np.float32) / 255.0, f"scikit-image sample '{name}' ({credit})", (), arr.ndim == 2)
+
+    return make
+
+
+def _gray(values: np.ndarray, source: str) -> Picture:
+    return Picture(np.repeat(values.astype(np.float32)[..., None], 3, axis=2), source, (), True)
+
+
+def _glyph(label: str, size: int, hand_drawn: bool) -> Callable[[], Picture]:
+    def make() -> Picture:
+        if hand_drawn:
+            grid = random_glyph(label, size, np.random.default_rng(7 if label == "X" else 11))
+        else:
+            grid = draw_glyph(label, size, GlyphStyle())
+        return _gray(grid, f"generated {label} glyph, {size}×{size}, pixels −1 (background) and +1 (ink)")
+
+    return make
+
+
+def checkerboard(size: int = 128, squares: int = 8) -> np.ndarray:
+    """(size, size) of 0 and 1 squares."""
+    idx = np.arange(size) * squares // size
+    return ((idx[:, None] + idx[None, :]) % 2).astype(np.float32)
+
+
+def circle(size: int = 128, radius: float = 0.35) -> np.ndarray:
+    """(size, size): a white disc (1) on black (0)."""
+    r = (np.arange(size) + 0.5) / size - 0.5
+    return (np.hypot(r[:, None], r[None, :]) <= radius).astype(np.float32)
+
+
+def step_edge(size: int = 128, vertical: bool = True) -> np.ndarray:
+    """(size, size): dark (0) left/top half, bright (1) right/bottom half."""
+    ramp = (np.arange(size) >= size // 2).astype(np.float32)
+    return np.tile(ramp, (size, 1)) if vertical else np.tile(ramp[:, None], (1, size))
+
+
+SAMPLES: dict[str, Sample] = {
+    s.key: s
+    for s in (
+        Sample(
+            "astronaut",
+            "Astronaut (photo)",
+            _photo("astronaut", "NASA, public domain"),
+            "Eileen Collins, NASA portrait.",
+        ),
+        Sample("chelsea", "Chelsea the cat (photo)", _photo("chelsea", "Stéfan van der Walt"), "A tabby cat."),
+        Sample("coffee", "Coffee (photo)", _photo("coffee", "Rachel Michetti"), "A cup of coffee on a saucer."),
+        Sample(
+            "camera",
+            "Cameraman (grayscale photo)",
+            _photo("camera", "scikit-image, CC0"),
+            "A classic grayscale test photo.",
+        ),
+        Sample("rocket", "Rocket (photo)", _photo("rocket", "SpaceX, CC0"), "A rocket on the launch pad."),
+        Sample(
+            "x_lesson", "X, 9×9 lesson grid (±1)", _glyph("X", 9, False), "The lesson's X: +1 ink on −1 background."
+        ),
+        Sample(
+            "o_lesson", "O, 9×9 lesson grid (±1)", _glyph("O", 9, False), "The lesson's O: +1 ink on −1 background."
+        ),
+        Sample(
+            "x_drawn", "X, hand-drawn style 16×16 (±1)", _glyph("X", 16, True), "A shaky X as xo-net was trained on."
+        ),
+        Sample(
+            "o_drawn", "O, hand-drawn style 16×16 (±1)", _glyph("O", 16, True), "A shaky O as xo-net was trained on."
+        ),
+        Sample(
+            "checkerboard",
+            "Checkerboard",
+            lambda: _gray(checkerboard(), "generated checkerboard, 0 and 1"),
+            "Black and white squares.",
+        ),
+        Sample("circle", "Circle", lambda: _gray(circle(), "generated disc, 0 and 1"), "A white disc on black."),
+        Sample(
+            "edge_vertical",
+            "Vertical step edge",
+            lambda: _gray(step_edge(vertical=True), "generated vertical edge, 0 | 1"),
+            "Dark left half, bright right half.",
+        ),
+        Sample(
+            "edge_horizontal",
+            "Horizontal step edge",
+            lambda: _gray(step_edge(vertical=False), "generated horizontal edge, 0 / 1"),
+            "Dark top half, bright bottom half.",
+        ),
+    )
+}
+DEFAULT_SAMPLE = "chelsea"
+
+
+@lru_cache(maxsize=len(SAMPLES))
+def _full(key: str) -> Picture:
+    return SAMPLES[key].make()
+
+
+def load_sample(key: str, max_side: int) -> Picture:
+    """The sample `key` at no more than max_side pixels on its long side."""
+    return resize_to_fit(_full(key), max_side)

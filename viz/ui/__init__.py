@@ -1,0 +1,1 @@
+"""The Streamlit pages: the only package besides app.py that imports streamlit."""

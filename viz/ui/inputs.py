@@ -1,0 +1,61 @@
+"""Choosing an image: a sample, an upload or a webcam snapshot, shared by the pages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from viz.errors import ConvScopeError
+from viz.images import ACCEPTED_TYPES, MAX_UPLOAD_MB, Picture, decode_image
+from viz.samples import SAMPLES, load_sample
+
+SOURCES = ("Sample", "Upload", "Webcam")
+WORKING_SIZES = (64, 128, 256, 384, 512, 768, 1024)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def decode_cached(data: bytes, max_side: int) -> Picture:
+    """Decoded uploads, kept in memory only, keyed on the file's bytes and the working size."""
+    return decode_image(data, max_side)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def sample_cached(key: str, max_side: int) -> Picture:
+    return load_sample(key, max_side)
+
+
+def image_source(page: str, sample_keys: list[str], working_size: bool = True) -> Picture | None:
+    """The source chooser; returns the chosen Picture, or None after explaining why in the page.
+
+    Widget keys: <page>_source, <page>_sample, <page>_upload, <page>_webcam, <page>_size.
+    """
+    source = st.radio("Image source", SOURCES, key=f"{page}_source", horizontal=True)
+    max_side = 1024
+    if working_size:
+        max_side = st.select_slider(
+            "Working size (longer side, px)",
+            options=WORKING_SIZES,
+            key=f"{page}_size",
+            help="Larger photos are shrunk to this size first. Small pictures are never enlarged.",
+        )
+    if source == "Sample":
+        key = st.selectbox("Sample image", sample_keys, key=f"{page}_sample", format_func=lambda k: SAMPLES[k].label)
+        return sample_cached(key, max_side)
+    if source == "Upload":
+        file = st.file_uploader(
+            f"Upload an image (PNG, JPEG, WebP, BMP, GIF, TIFF; up to {MAX_UPLOAD_MB} MB)",
+            type=list(ACCEPTED_TYPES),
+            key=f"{page}_upload",
+            help="Your photo is processed in memory only: it is never saved or logged.",
+        )
+    else:
+        file = st.camera_input("Take a picture", key=f"{page}_webcam")
+    if file is None:
+        st.info(
+            "Choose an image to see what the filter does to it." if source == "Upload" else "Take a snapshot to use it."
+        )
+        return None
+    try:
+        return decode_cached(file.getvalue(), max_side)
+    except ConvScopeError as exc:
+        st.error(str(exc))
+        return None
