@@ -3,6 +3,8 @@
 streamlit run app.py
 """
 
+import logging
+
 import streamlit as st
 
 from viz.ui import inspector, playground
@@ -12,4 +14,13 @@ pages = [
     st.Page(playground.render, title="Filter playground", icon=":material/tune:", url_path="playground", default=True),
     st.Page(inspector.render, title="Inside the CNN", icon=":material/neurology:", url_path="inside"),
 ]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except Exception:
+    # Expected problems are shown where they happen; this is the last line of defence, so the
+    # student sees a sentence instead of a traceback. The server log keeps the traceback (never image data).
+    logging.getLogger("convscope").exception("unexpected error while drawing the page")
+    st.error(
+        "Something unexpected went wrong while drawing this page. Change a setting or reload the page; "
+        "if it happens again, please tell us what you did."
+    )

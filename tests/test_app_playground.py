@@ -155,3 +155,13 @@ def test_a_bad_link_opens_the_defaults():
     assert not at.exception
     assert at.selectbox(key="playground_filter").value == "sobel_vertical"
     assert at.slider(key="playground_stride").value == 1
+
+
+def test_kernel_edits_follow_the_colour_mode(page):
+    page.text_area(key="playground_kernel").set_value("0 0 0\n0 3 0\n0 0 0").run()
+    page.radio(key="playground_mode").set_value("3d").run()
+    assert page.text_area(key="playground_kernel_G").value.split()[4] == "1"  # 3 spread as 1 + 1 + 1
+    page.text_area(key="playground_kernel_R").set_value("0 0 0\n0 2 0\n0 0 0").run()
+    page.radio(key="playground_mode").set_value("grayscale").run()
+    assert page.text_area(key="playground_kernel").value.split()[4] == "4"  # 2 + 1 + 1
+    assert not page.exception

@@ -91,3 +91,24 @@ def test_channels_as_the_network_sees_them():
     picture = Picture(pixels, "red")
     assert to_channels(picture, grayscale=False).shape == (3, 2, 2)
     np.testing.assert_allclose(to_channels(picture, grayscale=True), 0.299)
+
+
+def test_decoding_opens_no_file_at_all(monkeypatch):
+    """Uploads are decoded from memory: any attempt to open a file (to write a copy, say) fails the test."""
+    for data, _ in CORPUS.values():  # warm up: Pillow imports its format plugins on first use
+        try:
+            decode_image(data, 64)
+        except ConvScopeError:
+            pass
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"decode_image tried to open a file: {args[:1]}")
+
+    monkeypatch.setattr("builtins.open", refuse)
+    monkeypatch.setattr("os.open", refuse)
+    for data, expected in CORPUS.values():
+        if expected == "ok":
+            decode_image(data, 512)
+        else:
+            with pytest.raises(ConvScopeError):
+                decode_image(data, 512)

@@ -31,11 +31,10 @@ def layer_kind(module: nn.Module) -> str:
 
 @dataclass(frozen=True)
 class LayerOutput:
-    """One layer's name, kind, module and output for a single input."""
+    """One layer's name, kind and output for a single input (the module is model.<name>)."""
 
     name: str
     kind: str
-    module: nn.Module
     output: np.ndarray  # (C, H, W) for conv/relu/pool, (F,) after flatten
 
     @property
@@ -58,7 +57,7 @@ def capture(model: nn.Sequential, x: np.ndarray) -> list[LayerOutput]:
     layers = []
     for name, module in model.named_children():
         out = module(out)
-        layers.append(LayerOutput(name, layer_kind(module), module, out[0].numpy().copy()))
+        layers.append(LayerOutput(name, layer_kind(module), out[0].numpy().copy()))
     return layers
 
 
@@ -78,9 +77,50 @@ def layer_table(model: nn.Sequential, input_shape: tuple[int, ...]) -> list[dict
     return [
         {
             "name": layer.name,
-            "type": type(layer.module).__name__,
+            "type": type(getattr(model, layer.name)).__name__,
             "output_shape": list(layer.output.shape),
-            "parameters": parameter_count(layer.module),
+            "parameters": parameter_count(getattr(model, layer.name)),
         }
         for layer in capture(model, zeros)
     ]
+
+
+def layer_input(layers: list[LayerOutput], name: str, network_input: np.ndarray) -> np.ndarray:
+    """What layer `name` received: the previous layer's output, or the network input for the first."""
+    for i, layer in enumerate(layers):
+        if layer.name == name:
+            return network_input if i == 0 else layers[i - 1].output
+    raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class LayerStat:
+    """How much a ReLU zeroed or a pool dropped, on one input."""
+
+    name: str
+    kind: str
+    share: float  # ReLU: share of values set to 0; pool: share of values not passed on
+    detail: str
+
+
+def relu_and_pool_stats(layers: list[LayerOutput], network_input: np.ndarray) -> list[LayerStat]:
+    """For every ReLU, the share of its input it set to zero; for every pool, the share it dropped."""
+    stats = []
+    for layer in layers:
+        before = layer_input(layers, layer.name, network_input)
+        if layer.kind == "relu":
+            zeroed = float(np.mean(before < 0))
+            stats.append(
+                LayerStat(
+                    layer.name,
+                    "relu",
+                    zeroed,
+                    f"{np.count_nonzero(before < 0):,} of {before.size:,} values were negative",
+                )
+            )
+        elif layer.kind == "pool":
+            dropped = 1.0 - layer.output.size / before.size
+            stats.append(
+                LayerStat(layer.name, "pool", dropped, f"{before.size:,} values in, {layer.output.size:,} out")
+            )
+    return stats

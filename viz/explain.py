@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import torch
+import torch.nn.functional as F
 
 from viz.errors import ConvScopeError
 from viz.ops import PoolSettings
@@ -106,3 +108,37 @@ def explain_pool(rectified: np.ndarray, row: int, col: int, settings: PoolSettin
         pooled = float(window.mean())
         is_winner = False
     return PoolExplanation(out_r, out_c, top, left, window, (int(winner[0]), int(winner[1])), pooled, is_winner)
+
+
+def pool_winners(maps: np.ndarray, window: int, stride: int) -> np.ndarray:
+    """Which input values a max pool passes on; (C, H, W) -> (C, H, W) bool.
+
+    Ties go to the first position in the window, as PyTorch picks them.
+    """
+    _, indices = F.max_pool2d(torch.from_numpy(np.ascontiguousarray(maps))[None], window, stride, return_indices=True)
+    mask = np.zeros(maps.shape, dtype=bool).reshape(maps.shape[0], -1)
+    np.put_along_axis(mask, indices[0].reshape(maps.shape[0], -1).numpy(), True, axis=1)
+    return mask.reshape(maps.shape)
+
+
+@dataclass(frozen=True)
+class Votes:
+    """How each input of a fully connected layer pushed one output up or down."""
+
+    contributions: np.ndarray  # (I,) weight × activation
+    bias: float
+    total: float  # sum(contributions) + bias: the output's value
+
+
+def fc_votes(weight: np.ndarray, bias: np.ndarray, inputs: np.ndarray, output: int) -> Votes:
+    """weight (O, I), bias (O,), inputs (I,): the products behind output `output`."""
+    contributions = weight[output] * inputs
+    return Votes(contributions, float(bias[output]), float(contributions.sum() + bias[output]))
+
+
+def flat_position(index: int, shape: tuple[int, ...]) -> str:
+    """Where element `index` of a flattened (C, H, W) map came from, in words."""
+    if len(shape) != 3:
+        return f"input {index}"
+    c, r, col = np.unravel_index(index, shape)
+    return f"channel {c}, row {r}, col {col}" if shape[1] * shape[2] > 1 else f"channel {c}"

@@ -14,6 +14,7 @@ import numpy as np
 
 from viz.errors import ConvScopeError
 from viz.ops import ConvSettings, PoolSettings, conv2d, pool2d, relu, zeroed_share
+from viz.render import channel_grid, robust_limit
 
 ColourMode = Literal["grayscale", "per_channel", "3d"]
 CHANNEL_NAMES = {"grayscale": ("gray",), "per_channel": ("R", "G", "B"), "3d": ("R, G and B together",)}
@@ -83,3 +84,13 @@ def shape_label(array: np.ndarray) -> str:
     """'510×510' for one map, '510×510×3' for several ((C, H, W) -> H×W×C)."""
     c, h, w = array.shape
     return f"{h}×{w}" if c == 1 else f"{h}×{w}×{c}"
+
+
+def panel_pictures(result: PipelineResult) -> dict[str, np.ndarray]:
+    """The feature map, ReLU and pooled panels as pictures, on one colour scale (the feature map's)."""
+    limit = robust_limit(result.feature)
+    columns = result.feature.shape[0]
+    return {
+        name: channel_grid(maps, limit, columns, gap=2)
+        for name, maps in (("feature", result.feature), ("relu", result.rectified), ("pooled", result.pooled))
+    }

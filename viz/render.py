@@ -135,6 +135,30 @@ def channel_grid(maps: np.ndarray, limit: float | None = None, columns: int | No
     return grid
 
 
+def layer_picture(output: np.ndarray) -> np.ndarray:
+    """One network layer's output as a picture: (C, H, W) maps as a grid of up to 16 columns,
+    vectors (and 1×1 maps) as one strip of cells; each layer on its own colour scale."""
+    if output.ndim == 3 and output.shape[1] * output.shape[2] > 1:
+        return channel_grid(output, robust_limit(output), min(output.shape[0], 16), gap=2)
+    return vector_picture(output.ravel())
+
+
+def vector_picture(values: np.ndarray, columns: int = 40) -> np.ndarray:
+    """A vector as rows of cells, wrapped at `columns`, unused cells light gray; (N,) -> (rows, cols, 3)."""
+    n = values.size
+    cols = min(n, columns)
+    rows = -(-n // cols)
+    rgb = np.full((rows * cols, 3), 225, dtype=np.uint8)
+    rgb[:n] = diverging(values.reshape(1, -1), robust_limit(values))[0]
+    return rgb.reshape(rows, cols, 3)
+
+
+def enlarge_to_width(rgb: np.ndarray, max_width: int = 900, max_factor: int = 8) -> np.ndarray:
+    """Nearest-neighbour enlargement by the largest whole factor (≤ max_factor) that fits max_width."""
+    factor = max(1, min(max_factor, max_width // rgb.shape[1]))
+    return np.repeat(np.repeat(rgb, factor, axis=0), factor, axis=1) if factor > 1 else rgb
+
+
 def png_bytes(rgb: np.ndarray) -> bytes:
     """(H, W, 3) uint8 -> PNG file bytes (fast compression: these are made on every change)."""
     buf = io.BytesIO()

@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 from skimage import data as skdata
 
+from viz.digits import draw_digit
 from viz.glyphs import GlyphStyle, draw_glyph, random_glyph
 from viz.images import Picture, resize_to_fit
 
@@ -118,7 +119,21 @@ SAMPLES: dict[str, Sample] = {
         ),
     )
 }
+SAMPLES.update(
+    {
+        f"digit_{d}": Sample(
+            f"digit_{d}",
+            f"Digit {d}, pen-drawn (generated)",
+            lambda d=d: Picture(draw_digit(d, dark_on_light=True), f"generated pen-drawn {d}", (), True),
+            f"A {d} drawn stroke by stroke, dark ink on white.",
+        )
+        for d in range(10)
+    }
+)
 DEFAULT_SAMPLE = "chelsea"
+PHOTO_SAMPLES = ["chelsea", "astronaut", "coffee", "rocket", "camera"]
+GLYPH_SAMPLES = ["x_drawn", "o_drawn", "x_lesson", "o_lesson"]
+DIGIT_SAMPLES = [f"digit_{d}" for d in range(10)]
 
 
 @lru_cache(maxsize=len(SAMPLES))

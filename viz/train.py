@@ -37,15 +37,24 @@ Augment = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
 
 
 def shift_and_flip(x: torch.Tensor, gen: torch.Generator, pad: int = 4) -> torch.Tensor:
-    """Random crops of the reflect-padded batch and random horizontal flips; (N, C, H, W) -> same."""
-    n, _, h, w = x.shape
+    """Random crops of the reflect-padded batch and random horizontal flips; (N, C, H, W) -> same.
+
+    One gather for the whole batch: a Python loop over images would cost seconds per epoch.
+    """
+    n, c, h, w = x.shape
     padded = F.pad(x, (pad, pad, pad, pad), mode="reflect")
     dy = torch.randint(0, 2 * pad + 1, (n,), generator=gen)
     dx = torch.randint(0, 2 * pad + 1, (n,), generator=gen)
-    out = torch.stack([padded[i, :, dy[i] : dy[i] + h, dx[i] : dx[i] + w] for i in range(n)])
     flip = torch.rand(n, generator=gen) < 0.5
-    out[flip] = out[flip].flip(3)
-    return out
+    rows = dy[:, None] + torch.arange(h)[None]  # (N, H)
+    cols = dx[:, None] + torch.arange(w)[None]  # (N, W)
+    cols = torch.where(flip[:, None], cols.flip(1), cols)
+    return padded[
+        torch.arange(n)[:, None, None, None],
+        torch.arange(c)[None, :, None, None],
+        rows[:, None, :, None],
+        cols[:, None, None, :],
+    ]
 
 
 def small_affine(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
@@ -60,7 +69,30 @@ def small_affine(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     return F.grid_sample(x, grid, align_corners=False, padding_mode="zeros")
 
 
-def _xo_lesson_init(model: nn.Module) -> None:
+def whitening_filters(images: torch.Tensor, n_filters: int, eps: float = 5e-4) -> torch.Tensor:
+    """Conv filters that whiten 3×3 patches: ± the top n_filters/2 principal directions, each
+    divided by the square root of its variance; (N, C, H, W) -> (n_filters, C, 3, 3).
+
+    A first layer that starts out decorrelating neighbouring pixels lets the rest of the
+    network learn much faster (as in Keller Jordan's airbench CIFAR-10 speed runs).
+    """
+    patches = F.unfold(images, 3).transpose(1, 2).reshape(-1, images.shape[1] * 9).double()
+    patches = patches - patches.mean(0)
+    eigenvalues, eigenvectors = torch.linalg.eigh(patches.T @ patches / len(patches))
+    top = torch.argsort(eigenvalues, descending=True)[: n_filters // 2]
+    filters = (eigenvectors[:, top] / torch.sqrt(eigenvalues[top] + eps)).T
+    filters = filters.reshape(-1, images.shape[1], 3, 3).float()
+    return torch.cat([filters, -filters])
+
+
+def _whitened_first_layer(model: nn.Module, x_train: torch.Tensor) -> None:
+    """conv1 := fixed whitening filters from 5,000 training photos; it is not trained further."""
+    with torch.no_grad():
+        model.conv1.weight.copy_(whitening_filters(x_train[:5000], model.conv1.out_channels))
+    model.conv1.weight.requires_grad_(False)
+
+
+def _xo_lesson_init(model: nn.Module, _: torch.Tensor) -> None:
     """Start xo-net's first three features from the lesson's ↘ diagonal, ↗ diagonal and ×."""
     with torch.no_grad():
         for i, key in enumerate(("xo_diagonal_down", "xo_diagonal_up", "xo_cross")):
@@ -81,7 +113,7 @@ class Recipe:
     bf16: bool = False  # bfloat16 autocast: about twice as fast on CPUs with AVX-512 BF16
     build: Callable[[], nn.Module] | None = None  # training-time variant, if not the shipped one
     finalize: Callable[[nn.Module], nn.Module] | None = None  # training variant -> shipped one
-    init: Callable[[nn.Module], None] | None = None
+    init: Callable[[nn.Module, torch.Tensor], None] | None = None  # (model, training inputs)
     eval_every: int = 1  # epochs between test-set checks (they cost time on the big network)
     notes: list[str] = field(default_factory=list)
 
@@ -106,19 +138,22 @@ RECIPES: dict[str, Recipe] = {
         notes=["Random rotation ±12°, scale 0.9–1.1 and shift ±2 px, so drawn digits are read well."],
     ),
     "tinyvgg-cifar10": Recipe(
-        epochs=24,
+        epochs=37,
         batch_size=256,
         lr=0.2,
         weight_decay=5e-4,
-        label_smoothing=0.1,
+        label_smoothing=0.2,
         augment=shift_and_flip,
         bf16=True,
-        eval_every=6,
+        eval_every=100,  # only at the end: each check of 10,000 photos costs seconds of the budget
+        init=_whitened_first_layer,
         build=lambda: TinyVGG(batchnorm=True),
         finalize=fold_batchnorm,
         notes=[
             "Trained with batch normalization after each convolution (bfloat16 autocast, channels-last); "
             "folded into the convolutions before saving.",
+            "conv1 starts as a fixed patch-whitening layer (± the 12 main directions of 3×3×3 patches of "
+            "5,000 training photos, scaled to unit variance) and is not trained; batch norm after it is.",
             "Random crops of the 4-px reflect-padded photo and horizontal flips.",
         ],
     ),
@@ -141,15 +176,14 @@ def train(model_id: str, data: str | None, seed: int = 0) -> tuple[nn.Module, di
     (x_train, y_train), (x_test, y_test) = network_data(model_id, data)
     model = (recipe.build or spec.architecture)()
     if recipe.init:
-        recipe.init(model)
+        recipe.init(model, x_train)
     if recipe.bf16:
         model = model.to(memory_format=torch.channels_last)
+    trainable = [p for p in model.parameters() if p.requires_grad]
     if recipe.optimizer == "adam":
-        opt = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
+        opt = torch.optim.AdamW(trainable, lr=recipe.lr, weight_decay=recipe.weight_decay)
     else:
-        opt = torch.optim.SGD(
-            model.parameters(), lr=recipe.lr, momentum=0.9, nesterov=True, weight_decay=recipe.weight_decay
-        )
+        opt = torch.optim.SGD(trainable, lr=recipe.lr, momentum=0.9, nesterov=True, weight_decay=recipe.weight_decay)
     steps_per_epoch = math.ceil(len(x_train) / recipe.batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         opt, recipe.lr, total_steps=recipe.epochs * steps_per_epoch, pct_start=0.2, anneal_strategy="linear"
@@ -204,21 +238,32 @@ DATASET_NOTES = {
 }
 
 
+# 3×3 patterns a reader can name, in ±1 like the lesson's features.
+_XO_PATTERNS = {
+    "the ↘ diagonal (lesson feature 1)": KERNELS["xo_diagonal_down"].weights,
+    "the ↗ diagonal (lesson feature 2)": KERNELS["xo_diagonal_up"].weights,
+    "the × crossing (lesson feature 3)": KERNELS["xo_cross"].weights,
+    "a vertical stroke": np.array([[-1, 1, -1]] * 3, np.float32),
+    "a horizontal stroke": np.array([[-1, -1, -1], [1, 1, 1], [-1, -1, -1]], np.float32),
+    "a lone dot of ink": np.array([[-1, -1, -1], [-1, 1, -1], [-1, -1, -1]], np.float32),
+    "empty background (all −1: it fires where there is no ink)": -np.ones((3, 3), np.float32),
+    "solid ink": np.ones((3, 3), np.float32),
+}
+
+
 def describe_xo_filters(model: nn.Module) -> list[str]:
     """Name what each xo-net conv1 filter looks like, by its closest lesson-style 3×3 pattern."""
-    names = {key: KERNELS[key] for key in KERNELS if KERNELS[key].weights.shape == (3, 3)}
     out = []
     for i, w in enumerate(model.conv1.weight.detach().numpy()[:, 0]):
-        best, best_cos = None, -2.0
-        for key, kernel in names.items():
-            k = kernel.weights
-            cos = float((w * k).sum() / (np.linalg.norm(w) * np.linalg.norm(k) + 1e-12))
-            if cos > best_cos:
-                best, best_cos = key, cos
-        sign = "".join("+" if v > 0.1 * abs(w).max() else ("-" if v < -0.1 * abs(w).max() else "0") for v in w.ravel())
+        scores = {
+            name: float((w * k).sum() / (np.linalg.norm(w) * np.linalg.norm(k) + 1e-12))
+            for name, k in _XO_PATTERNS.items()
+        }
+        best = max(scores, key=scores.get)
+        threshold = 0.1 * float(np.abs(w).max())
+        signs = ["".join("+" if v > threshold else "−" if v < -threshold else "0" for v in row) for row in w]
         out.append(
-            f"conv1[{i}]: closest to '{names[best].name}' (cosine similarity {best_cos:.2f}); "
-            f"signs by row: {sign[:3]} / {sign[3:6]} / {sign[6:]}"
+            f"conv1[{i}]: most like {best} (cosine similarity {scores[best]:.2f}); signs by row {' / '.join(signs)}"
         )
     return out
 

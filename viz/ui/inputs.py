@@ -7,8 +7,10 @@ import streamlit as st
 from viz.errors import ConvScopeError
 from viz.images import ACCEPTED_TYPES, MAX_UPLOAD_MB, Picture, decode_image
 from viz.samples import SAMPLES, load_sample
+from viz.ui import drawing
 
 SOURCES = ("Sample", "Upload", "Webcam")
+DRAW = "Draw"
 WORKING_SIZES = (64, 128, 256, 384, 512, 768, 1024)
 
 
@@ -23,12 +25,26 @@ def sample_cached(key: str, max_side: int) -> Picture:
     return load_sample(key, max_side)
 
 
-def image_source(page: str, sample_keys: list[str], working_size: bool = True) -> Picture | None:
+def image_source(
+    page: str, sample_keys: list[str], working_size: bool = True, sources: tuple[str, ...] = SOURCES
+) -> Picture | None:
     """The source chooser; returns the chosen Picture, or None after explaining why in the page.
 
-    Widget keys: <page>_source, <page>_sample, <page>_upload, <page>_webcam, <page>_size.
+    Widget keys: <page>_source, <page>_sample, <page>_upload, <page>_webcam, <page>_size,
+    <page>_canvas (when "Draw" is one of the sources).
     """
-    source = st.radio("Image source", SOURCES, key=f"{page}_source", horizontal=True)
+    if st.session_state.get(f"{page}_source") not in sources:
+        st.session_state[f"{page}_source"] = sources[0]
+    source = st.radio("Image source", sources, key=f"{page}_source", horizontal=True)
+    if source == DRAW:
+        st.caption("Draw with the mouse or a finger; the trash-can button below the canvas clears it.")
+        pixels = drawing.canvas_pixels(f"{page}_canvas")
+        if pixels is None:
+            st.info("Draw on the canvas to see what the network makes of it.")
+            return None
+        return Picture(pixels, "your drawing", (), True)
+    if st.session_state.get(f"{page}_sample") not in sample_keys:
+        st.session_state[f"{page}_sample"] = sample_keys[0]
     max_side = 1024
     if working_size:
         max_side = st.select_slider(

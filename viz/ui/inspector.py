@@ -1,8 +1,512 @@
-"""Inside the CNN: every layer of a pretrained network on the user's own image."""
+"""Inside the CNN: every layer of a pretrained network, on the user's own image."""
 
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
+from torch import nn
+
+from viz.activations import LayerOutput, capture, layer_input, relu_and_pool_stats, softmax
+from viz.errors import ConvScopeError
+from viz.explain import explain_conv, fc_votes, flat_position, pool_winners
+from viz.kernels import KERNELS
+from viz.models import MODELS, ModelSpec, get_spec, load_card, load_model
+from viz.render import (
+    NEGATIVE_HEX,
+    POSITIVE_HEX,
+    channel_grid,
+    diverging,
+    enlarge,
+    enlarge_to_width,
+    format_number,
+    grayscale,
+    layer_picture,
+    number_table_html,
+    outline,
+    picture_rgb,
+    robust_limit,
+    vector_picture,
+)
+from viz.samples import DIGIT_SAMPLES, GLYPH_SAMPLES, PHOTO_SAMPLES
+from viz.swap import first_conv_name, swapped
+from viz.ui import explain_view, state
+from viz.ui.inputs import DRAW, SOURCES, image_source
+
+PAGE = "inspector"
+DEFAULT_MODEL = "lenet5-mnist"
+INPUTS = {
+    "glyph": (("Sample", DRAW, "Upload", "Webcam"), GLYPH_SAMPLES),
+    "digit": (("Sample", DRAW, "Upload", "Webcam"), DIGIT_SAMPLES),
+    "photo": (SOURCES, PHOTO_SAMPLES),
+}
+KIND_WORDS = {
+    "conv": "convolution",
+    "relu": "ReLU",
+    "pool": "max pooling",
+    "flatten": "flatten",
+    "fc": "fully connected",
+}
+LOW_CONFIDENCE = 0.5
+DEFAULTS = {
+    "inspector_model": DEFAULT_MODEL,
+    "inspector_swap_on": False,
+    "inspector_swap_channel": 0,
+    "inspector_swap_kernel": "sobel_vertical",
+    "inspector_row": 0,
+    "inspector_col": 0,
+    "inspector_in_channel": 0,
+    "inspector_output": 0,
+}
 
 
+# ---------------------------------------------------------------- cached work
+@st.cache_resource(show_spinner=False)
+def trained_network(model_id: str) -> nn.Module:
+    """One copy per server of each trained network; never modified (swaps work on a copy)."""
+    return load_model(model_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=24)
+def swapped_network(model_id: str, channel: int, kernel_key: str) -> nn.Module:
+    """A modified copy per (network, filter, hand-made kernel); the trained one is never touched."""
+    return swapped(trained_network(model_id), channel, KERNELS[kernel_key].weights)
+
+
+def network_for(model_id: str, swap: tuple[int, str] | None) -> nn.Module:
+    return trained_network(model_id) if swap is None else swapped_network(model_id, *swap)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def run_network(model_id: str, x: np.ndarray, swap: tuple[int, str] | None) -> list[LayerOutput]:
+    """Every layer's output for input x, keyed on the input's values and the swap."""
+    return capture(network_for(model_id, swap), x)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def layer_pictures(model_id: str, x: np.ndarray, swap: tuple[int, str] | None) -> dict[str, np.ndarray]:
+    """Each layer's channels as one picture: maps as a grid, vectors as a strip of cells."""
+    return {layer.name: layer_picture(layer.output) for layer in run_network(model_id, x, swap)}
+
+
+# ---------------------------------------------------------------- pieces of the page
+def _sidebar() -> tuple[ModelSpec, np.ndarray | None, np.ndarray | None]:
+    with st.sidebar:
+        st.header("1 · Network")
+        model_id = st.selectbox("Network", list(MODELS), key="inspector_model", format_func=lambda m: MODELS[m].title)
+        spec = get_spec(model_id)
+        card = load_card(model_id)
+        st.caption(
+            f"{spec.summary} {card['parameters']:,} parameters; "
+            f"{card['test_accuracy']:.1%} right on {card['test_images']:,} test images it never saw."
+        )
+        st.header("2 · Input")
+        sources, samples = INPUTS[spec.input_kind]
+        picture = image_source(PAGE, samples, working_size=False, sources=sources)
+    if picture is None:
+        return spec, None, None
+    return spec, picture.pixels, spec.preprocess(picture.pixels)
+
+
+def _what_the_network_sees(spec: ModelSpec, pixels: np.ndarray, x: np.ndarray) -> None:
+    st.markdown("**What you gave it**")
+    st.image(enlarge(picture_rgb(pixels), min_side=160, max_side=240), width=200)
+    st.markdown(f"**What the network sees** · `{'×'.join(str(n) for n in x.shape[1:])}×{x.shape[0]}`")
+    shown = spec.to_display(x)
+    st.image(
+        enlarge((shown * 255).astype(np.uint8) if shown.ndim == 3 else grayscale(shown, 0, 1), 200, 240), width=200
+    )
+    st.caption(spec.preprocessing_note)
+
+
+def _prediction(spec: ModelSpec, logits: np.ndarray) -> None:
+    p = softmax(logits.astype(np.float64))
+    order = np.argsort(p)
+    winner = int(order[-1])
+    st.markdown(f"### It says: **{spec.classes[winner]}** ({p[winner]:.0%})")
+    colours = [POSITIVE_HEX if i == winner else "#9aa5b1" for i in order]
+    fig = go.Figure(
+        go.Bar(
+            x=p[order],
+            y=[spec.classes[i] for i in order],
+            orientation="h",
+            marker_color=colours,
+            text=[f"{v:.1%}" for v in p[order]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.2%}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=max(140, 26 * len(p) + 40),
+        margin=dict(l=0, r=40, t=4, b=4),
+        xaxis=dict(range=[0, 1.12], visible=False),
+        yaxis=dict(tickfont=dict(size=14)),
+        plot_bgcolor="rgba(0,0,0,0)",
+    )
+    st.plotly_chart(fig, config={"displayModeBar": False}, key="inspector_probabilities")
+    if spec.input_kind == "photo":
+        known = ", ".join(spec.classes)
+        if p[winner] < LOW_CONFIDENCE:
+            st.warning(
+                f"Low confidence ({p[winner]:.0%}): this may not be any of the things this network knows. "
+                f"This network only knows these {len(spec.classes)} things: {known}. "
+                "Anything else still gets one of these names."
+            )
+        else:
+            st.caption(f"This network only knows these {len(spec.classes)} things: {known}.")
+    elif p[winner] < LOW_CONFIDENCE:
+        st.warning(f"Low confidence ({p[winner]:.0%}): the network is unsure. Try drawing it larger and clearer.")
+
+
+def _overview(spec: ModelSpec, layers: list[LayerOutput], pictures: dict[str, np.ndarray], model: nn.Module) -> None:
+    st.subheader("Every layer, in order")
+    st.caption(
+        "Each row is one layer, named as in the code; every channel is a small map (red positive, blue negative, "
+        "white zero; each layer on its own scale). Vectors after flatten are one strip of cells."
+    )
+    for layer in layers:
+        label, picture = st.columns([1, 4], gap="medium")
+        with label:
+            module = getattr(model, layer.name)
+            extra = ""
+            if isinstance(module, nn.Conv2d):
+                extra = f"{module.out_channels} filters of {module.kernel_size[0]}×{module.kernel_size[1]}×{module.in_channels}"
+            elif isinstance(module, nn.MaxPool2d):
+                extra = f"{module.kernel_size}×{module.kernel_size} windows"
+            elif isinstance(module, nn.Linear):
+                extra = f"{module.in_features} → {module.out_features}"
+            st.markdown(f"**{layer.name}** · {KIND_WORDS[layer.kind]}  \n`{layer.shape_label}`  \n{extra}")
+        with picture:
+            image = enlarge_to_width(pictures[layer.name], max_width=900, max_factor=24)
+            st.image(image, width=image.shape[1])
+    st.markdown("**→ probabilities** (softmax of the last layer), shown at the top of the page.")
+
+
+# ---------------------------------------------------------------- a closer look at one layer
+def _heatmap(values: np.ndarray, title: str, key: str) -> None:
+    """A large map with hover values (Plotly), the diverging colours centred on 0."""
+    limit = robust_limit(values)
+    fig = go.Figure(
+        go.Heatmap(
+            z=values,
+            zmin=-limit,
+            zmax=limit,
+            zmid=0,
+            colorscale=[[0, "#053061"], [0.25, "#4393c3"], [0.5, "#f7f7f7"], [0.75, "#d6604d"], [1, "#67001f"]],
+            hovertemplate="row %{y}, col %{x}: %{z:.4f}<extra></extra>",
+            colorbar=dict(thickness=12),
+        )
+    )
+    fig.update_layout(
+        title=dict(text=title, font=dict(size=14)),
+        height=380,
+        margin=dict(l=0, r=0, t=32, b=0),
+        yaxis=dict(autorange="reversed", scaleanchor="x", constrain="domain"),
+        xaxis=dict(constrain="domain"),
+    )
+    st.plotly_chart(fig, config={"displayModeBar": False}, key=key)
+
+
+def _channel_picker(label: str, count: int, key: str) -> int:
+    if st.session_state.get(key, 0) >= count:
+        st.session_state[key] = 0
+    if count == 1:
+        return 0
+    return int(st.number_input(f"{label} (0–{count - 1})", 0, count - 1, key=key))
+
+
+def _closer_look(spec: ModelSpec, layers: list[LayerOutput], x: np.ndarray, model: nn.Module) -> None:
+    names = [layer.name for layer in layers]
+    if st.session_state.get("inspector_layer") not in names:
+        st.session_state["inspector_layer"] = names[0]
+    c1, c2 = st.columns([1, 1])
+    with c1:
+        name = st.selectbox(
+            "Layer",
+            names,
+            key="inspector_layer",
+            format_func=lambda n: f"{n} · {KIND_WORDS[layers[names.index(n)].kind]}",
+        )
+    layer = layers[names.index(name)]
+    module = getattr(model, name)
+    received = layer_input(layers, name, x)
+    if layer.kind in ("fc", "flatten"):
+        _closer_vector(spec, layer, module, received, layers, c2)
+        return
+    with c2:
+        channel = _channel_picker("Channel", layer.output.shape[0], "inspector_channel")
+    if layer.kind == "conv":
+        _closer_conv(layer, module, received, channel, spec, x)
+    elif layer.kind == "relu":
+        left, right = st.columns(2)
+        with left:
+            _heatmap(received[channel], f"{name} input (channel {channel})", "inspector_heat_in")
+        with right:
+            _heatmap(layer.output[channel], f"{name} output: negatives set to 0", "inspector_heat_out")
+        zeroed = float(np.mean(received[channel] < 0))
+        st.markdown(f"ReLU set **{zeroed:.1%}** of this channel's values to 0 (all the negative ones).")
+    else:
+        _closer_pool(layer, module, received, channel)
+
+
+def _closer_conv(layer: LayerOutput, conv: nn.Conv2d, received: np.ndarray, channel: int, spec: ModelSpec, x) -> None:
+    weights = conv.weight[channel].detach().numpy()
+    bias = float(conv.bias[channel].detach()) if conv.bias is not None else 0.0
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        _heatmap(layer.output[channel], f"{layer.name}, channel {channel} (hover for values)", "inspector_heat")
+    with right:
+        st.markdown(
+            f"**Its learned kernel**: {weights.shape[1]}×{weights.shape[2]} for each of {weights.shape[0]} input channels, bias {format_number(bias, 4)}"
+        )
+        st.image(
+            enlarge(
+                channel_grid(weights, float(np.abs(weights).max()) or 1.0, min(weights.shape[0], 16), gap=1), 120, 420
+            ),
+            width=min(420, 40 * min(weights.shape[0], 16) + 40),
+        )
+        in_channel = _channel_picker("Input channel", weights.shape[0], "inspector_in_channel")
+        st.html(number_table_html(weights[in_channel], cell_px=44))
+    st.markdown("#### Explain a pixel — with the network's own weights")
+    _, h, w = layer.output.shape
+    for key, top in (("inspector_row", h), ("inspector_col", w)):
+        if st.session_state.get(key, 0) >= top:
+            st.session_state[key] = 0
+    c1, c2, _ = st.columns([1, 1, 3])
+    row = int(c1.number_input("Row", 0, h - 1, key="inspector_row"))
+    col = int(c2.number_input("Column", 0, w - 1, key="inspector_col"))
+    stride, padding = conv.stride[0], conv.padding[0]
+    ex = explain_conv(received, weights, row, col, stride, padding, bias)
+    sums = ex.channel_sums
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        # The network's own input is shown as the picture it is (±1 grid or 0–1 digit); deeper maps as maps.
+        gray = (
+            (min(0.0, float(x.min())), max(1.0, float(x.max())))
+            if received is x and spec.input_kind != "photo"
+            else None
+        )
+        reads = list(range(received.shape[0])) if received.shape[0] == 3 and received is x else [in_channel]
+        if received is x and spec.input_kind == "photo":
+            explain_view.input_zoom(spec.to_display(x).transpose(2, 0, 1), [0, 1, 2], ex, (0.0, 1.0))
+        else:
+            lo, hi = (float(received.min()), float(received.max())) if gray is None else gray
+            explain_view.input_zoom(received, reads, ex, (lo, hi))
+    with right:
+        if len(sums) > 1:
+            order = np.argsort(-np.abs(sums))[:12]
+            fig = go.Figure(
+                go.Bar(
+                    x=[f"in {i}" for i in order],
+                    y=sums[order],
+                    marker_color=[POSITIVE_HEX if v >= 0 else NEGATIVE_HEX for v in sums[order]],
+                    hovertemplate="input channel %{x}: %{y:.4f}<extra></extra>",
+                )
+            )
+            fig.update_layout(
+                height=220,
+                margin=dict(l=0, r=0, t=28, b=0),
+                title=dict(
+                    text=f"Each input channel's sum of products (largest {len(order)} of {len(sums)})",
+                    font=dict(size=13),
+                ),
+            )
+            st.plotly_chart(fig, config={"displayModeBar": False}, key="inspector_channel_sums")
+    st.markdown(
+        f"Input channel {in_channel}: its patch × its kernel, summed = **{format_number(float(sums[in_channel]), 4)}**"
+    )
+    explain_view.patch_tables(ex, in_channel, received.shape[1:], gray)
+    st.markdown(
+        f"Summed over all {len(sums)} input channel{'s' if len(sums) > 1 else ''}: "
+        f"{explain_view.sum_sentence(ex)} — the value at row {row}, column {col} "
+        f"(the network computed {format_number(float(layer.output[channel, row, col]), 4)})."
+    )
+
+
+def _closer_pool(layer: LayerOutput, pool: nn.MaxPool2d, received: np.ndarray, channel: int) -> None:
+    window, stride = pool.kernel_size, pool.stride
+    winners = pool_winners(received, window, stride)[channel]
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown(f"**Input to {layer.name}** (channel {channel}): every window's winner outlined")
+        rgb = diverging(received[channel], robust_limit(received[channel]))
+        big = enlarge(rgb, min_side=240, max_side=420)
+        scale = big.shape[0] // rgb.shape[0]
+        for r, c in zip(*np.nonzero(winners), strict=True):
+            big = outline(big, int(r), int(c), 1, 1, colour=(255, 200, 0), scale=scale)
+        st.image(big, width=min(420, big.shape[1]))
+    with right:
+        _heatmap(layer.output[channel], f"{layer.name} output, channel {channel}", "inspector_heat_pool")
+    kept = layer.output[channel].size
+    st.markdown(
+        f"Each {window}×{window} window passes on only its largest value (yellow): "
+        f"{received[channel].size} values in, {kept} out — **{1 - kept / received[channel].size:.0%} dropped**."
+    )
+
+
+def _closer_vector(spec, layer, module, received, layers, column) -> None:
+    if layer.kind == "flatten":
+        shape = received.shape
+        st.markdown(
+            f"**{layer.name}** lays the {'×'.join(str(n) for n in shape)} maps out as one list of "
+            f"{layer.output.size} numbers: channel by channel, row by row. Element i comes from "
+            f"channel i ÷ {shape[1] * shape[2] if len(shape) == 3 else 1}."
+        )
+        strip = enlarge_to_width(vector_picture(layer.output), max_width=900, max_factor=24)
+        st.image(strip, width=strip.shape[1])
+        return
+    is_last = layer.name == layers[-1].name
+    outputs = module.out_features
+    with column:
+        if st.session_state.get("inspector_output", 0) >= outputs:
+            st.session_state["inspector_output"] = 0
+        target = st.selectbox(
+            "Output" if not is_last else "Class",
+            list(range(outputs)),
+            key="inspector_output",
+            format_func=(lambda i: spec.classes[i]) if is_last else (lambda i: f"neuron {i}"),
+        )
+    votes = fc_votes(module.weight.detach().numpy(), module.bias.detach().numpy(), received, target)
+    index = layers.index(layer)
+    source_shape = layers[index - 2].output.shape if layers[index - 1].kind == "flatten" else received.shape
+    order = np.argsort(-np.abs(votes.contributions))[:15]
+    source = layers[index - 1].name
+    labels = [
+        f"{source}[{i}] · {flat_position(int(i), source_shape)}"
+        if layers[index - 1].kind == "flatten"
+        else f"{source}[{i}]"
+        for i in order
+    ]
+    fig = go.Figure(
+        go.Bar(
+            y=labels[::-1],
+            x=votes.contributions[order][::-1],
+            orientation="h",
+            marker_color=[POSITIVE_HEX if v >= 0 else NEGATIVE_HEX for v in votes.contributions[order][::-1]],
+            hovertemplate="%{y}: weight × activation = %{x:.4f}<extra></extra>",
+        )
+    )
+    name = spec.classes[target] if is_last else f"neuron {target}"
+    fig.update_layout(
+        height=60 + 24 * len(order),
+        margin=dict(l=0, r=0, t=30, b=0),
+        title=dict(text=f"The {len(order)} inputs that pushed '{name}' most (weight × activation)", font=dict(size=13)),
+    )
+    st.plotly_chart(fig, config={"displayModeBar": False}, key="inspector_votes")
+    positive = float(votes.contributions[votes.contributions > 0].sum())
+    negative = float(votes.contributions[votes.contributions < 0].sum())
+    st.markdown(
+        f"For **{name}**: the {received.size} inputs pushed up by {format_number(positive, 3)} and down by "
+        f"{format_number(-negative, 3)}; with bias {format_number(votes.bias, 3)} that gives "
+        f"**{format_number(votes.total, 4)}** (the network computed {format_number(float(layer.output[target]), 4)})."
+    )
+
+
+def _filter_gallery(spec: ModelSpec, model: nn.Module) -> None:
+    name = first_conv_name(model)
+    weights = getattr(model, name).weight.detach().numpy()
+    st.caption(
+        f"The {weights.shape[0]} filters {name} learned, each {weights.shape[2]}×{weights.shape[3]}"
+        + (", shown in colour (each filter's R, G, B weights as a tiny RGB picture)." if weights.shape[1] == 3 else ".")
+    )
+    cols = st.columns(min(8, weights.shape[0]))
+    for i, w in enumerate(weights):
+        with cols[i % len(cols)]:
+            if w.shape[0] == 3:
+                limit = float(np.abs(w).max()) or 1.0
+                rgb = ((w.transpose(1, 2, 0) / limit + 1) / 2 * 255).astype(np.uint8)
+            else:
+                rgb = diverging(w[0], float(np.abs(w).max()) or 1.0)
+            st.image(enlarge(rgb, 72, 96), caption=f"{name}[{i}]", width=80)
+
+
+def _swap_controls(model: nn.Module) -> tuple[int, str] | None:
+    name = first_conv_name(model)
+    count = getattr(model, name).out_channels
+    st.caption(
+        f"Replace one of {name}'s learned filters with a hand-made one and watch the later layers and the "
+        "prediction change. Only you see it; turn it off (or press Reset) to get the trained network back."
+    )
+    c1, c2, c3 = st.columns([1, 2, 1])
+    with c1:
+        if st.session_state["inspector_swap_channel"] >= count:
+            st.session_state["inspector_swap_channel"] = 0
+        channel = int(st.number_input(f"{name} filter (0–{count - 1})", 0, count - 1, key="inspector_swap_channel"))
+    with c2:
+        kernel_key = st.selectbox(
+            "Hand-made filter",
+            list(KERNELS),
+            key="inspector_swap_kernel",
+            format_func=lambda k: f"{KERNELS[k].group} · {KERNELS[k].name}",
+        )
+    with c3:
+        st.toggle("Swap it in", key="inspector_swap_on")
+        st.button("Reset", key="inspector_swap_reset", on_click=_reset_swap)
+    if not st.session_state["inspector_swap_on"]:
+        return None
+    st.info(
+        f"{name}[{channel}] is now '{KERNELS[kernel_key].name}', scaled to the trained filter's size. "
+        "Everything on this page shows the changed network."
+    )
+    return channel, kernel_key
+
+
+def _reset_swap() -> None:
+    st.session_state["inspector_swap_on"] = False
+
+
+def _numbers(layers: list[LayerOutput], x: np.ndarray) -> None:
+    stats = relu_and_pool_stats(layers, x)
+    st.caption("On your image: how much each ReLU zeroed and each pooling layer dropped.")
+    st.dataframe(
+        [
+            {
+                "layer": s.name,
+                "what it does": "zeroes negatives" if s.kind == "relu" else "keeps each window's max",
+                "share": f"{s.share:.1%} {'zeroed' if s.kind == 'relu' else 'dropped'}",
+                "details": s.detail,
+            }
+            for s in stats
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+
+
+# ---------------------------------------------------------------- the page
 def render() -> None:
+    state.ensure_defaults(DEFAULTS)
     st.title("Inside the CNN")
-    st.info("Coming next: open the pretrained networks layer by layer.")
+    spec, pixels, x = _sidebar()
+    if x is None:
+        st.markdown("Pick an input in the sidebar to watch the network work.")
+        return
+    model_id = spec.model_id
+    swap_box = st.container()
+    with swap_box:
+        with st.expander("Swap in a hand-made filter", expanded=st.session_state["inspector_swap_on"]):
+            swap = _swap_controls(trained_network(model_id))
+    try:
+        model = network_for(model_id, swap)
+        layers = run_network(model_id, x, swap)
+        pictures = layer_pictures(model_id, x, swap)
+    except ConvScopeError as exc:
+        st.error(str(exc))
+        return
+    seen, verdict = st.columns([1, 2], gap="large")
+    with seen:
+        _what_the_network_sees(spec, pixels, x)
+    with verdict:
+        _prediction(spec, layers[-1].output)
+    overview, closer, gallery, numbers = st.tabs(
+        ["All layers", "Look closer", "Learned filters", "ReLU & pooling in numbers"]
+    )
+    with overview:
+        _overview(spec, layers, pictures, model)
+    with closer:
+        _closer_look(spec, layers, x, model)
+    with gallery:
+        _filter_gallery(spec, model)
+    with numbers:
+        _numbers(layers, x)

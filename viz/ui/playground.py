@@ -18,9 +18,8 @@ from viz.kernels import (
     resize_kernel,
 )
 from viz.ops import ConvSettings, PoolSettings, output_size, padding_amount
-from viz.pipeline import CHANNEL_NAMES, PipelineResult, as_kernel_stack, run_pipeline, shape_label
+from viz.pipeline import CHANNEL_NAMES, PipelineResult, as_kernel_stack, panel_pictures, run_pipeline, shape_label
 from viz.render import (
-    channel_grid,
     csv_text,
     diverging,
     enlarge,
@@ -34,7 +33,7 @@ from viz.render import (
     robust_limit,
 )
 from viz.samples import DEFAULT_SAMPLE, SAMPLES
-from viz.ui import state
+from viz.ui import explain_view, state
 from viz.ui.inputs import image_source
 
 PAGE = "playground"
@@ -92,9 +91,17 @@ def _on_filter_change() -> None:
     _load_kernel(KERNELS[st.session_state["playground_filter"]].weights)
 
 
+def _keep_kernel_texts() -> None:
+    """Streamlit forgets a widget's value on a run where it is not drawn: the 2-D editor is hidden in
+    3-D mode and the slice editors outside it, so re-assert all of them each run."""
+    for key in ("playground_kernel", *_text_keys("3d")):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def _current_kernel_or_preset() -> np.ndarray:
     try:
-        return parse_kernel_text(st.session_state["playground_kernel"])
+        return parse_kernel_text(st.session_state.get("playground_kernel", ""))
     except ConvScopeError:
         return KERNELS[st.session_state["playground_filter"]].weights
 
@@ -105,12 +112,18 @@ def _on_size_change() -> None:
 
 
 def _on_mode_change() -> None:
-    """Carry the kernel across: a 3-D kernel collapses to the sum of its slices (same response on gray)."""
-    if st.session_state["playground_mode"] != "3d":
-        try:
-            stack = np.stack([parse_kernel_text(st.session_state[k]) for k in _text_keys("3d")])
-        except (ConvScopeError, ValueError):
-            return
+    """Carry the kernel across modes: into 3-D as equal slices, out of 3-D as the sum of the slices
+    (the same response on a gray image) when the slices were edited."""
+    if st.session_state["playground_mode"] == "3d":
+        _load_kernel(_current_kernel_or_preset())
+        return
+    try:
+        stack = np.stack([parse_kernel_text(st.session_state.get(k, "")) for k in _text_keys("3d")])
+    except (ConvScopeError, ValueError):
+        return
+    flat = _current_kernel_or_preset()
+    reference = as_kernel_stack(flat, "3d")
+    if stack.shape != reference.shape or not np.allclose(stack, reference, atol=1e-6):
         _load_kernel(stack.sum(axis=0))
 
 
@@ -147,13 +160,7 @@ def compute(
 ) -> tuple[PipelineResult, dict[str, np.ndarray]]:
     """The pipeline and its panel pictures; recomputed only when the input or a setting changes."""
     result = run_pipeline(channels, kernel, mode, conv, pool)
-    limit = robust_limit(result.feature)
-    columns = result.feature.shape[0]
-    pictures = {
-        "feature": channel_grid(result.feature, limit, columns, gap=2),
-        "relu": channel_grid(result.rectified, limit, columns, gap=2),
-        "pooled": channel_grid(result.pooled, limit, columns, gap=2),
-    }
+    pictures = panel_pictures(result)
     return result, pictures
 
 
@@ -403,11 +410,10 @@ def _explain(channels: np.ndarray, result: PipelineResult, pictures: dict) -> No
             st.caption("Showing the strongest response until you pick a pixel.")
     conv = result.conv
     reads = result.input_channels_of(map_index)
-    k = result.kernel.shape[-1]
     divisor = float(result.kernel.size) if conv.normalized else 1.0
     ex = explain_conv(channels[reads], result.kernel, row, col, conv.stride, conv.padding, conv.bias, divisor)
     with right:
-        _explain_input(channels, reads, ex, k)
+        explain_view.input_zoom(channels, reads, ex, _value_range(channels))
     _explain_numbers(result, ex, map_index, row, col, _value_range(channels))
 
 
@@ -415,63 +421,15 @@ def _pixel_chosen() -> None:
     st.session_state["_playground_pixel_chosen"] = True
 
 
-def _explain_input(channels: np.ndarray, reads: list[int], ex, k: int) -> None:
-    """The input around the patch, enlarged, with the kernel's footprint outlined."""
-    _, h, w = channels.shape
-    margin = max(3, k)
-    top, left = max(0, ex.top - margin), max(0, ex.left - margin)
-    bottom, right = min(h, ex.top + k + margin), min(w, ex.left + k + margin)
-    lo, hi = _value_range(channels)
-    if len(reads) == 1:
-        crop = grayscale(channels[reads[0], top:bottom, left:right], lo, hi)
-    else:
-        crop = (
-            np.clip((channels[:, top:bottom, left:right].transpose(1, 2, 0) - lo) / (hi - lo or 1), 0, 1) * 255
-        ).astype(np.uint8)
-    big = enlarge(crop, min_side=220, max_side=360)
-    scale = big.shape[0] // crop.shape[0]
-    marked = outline(big, ex.top - top, ex.left - left, k, k, colour=(255, 200, 0), scale=scale)
-    st.image(marked, width=min(360, marked.shape[1]))
-    st.caption(
-        f"The input under the kernel: rows {ex.top}–{ex.top + k - 1}, columns {ex.left}–{ex.left + k - 1} "
-        "(yellow box; shown enlarged with its surroundings)."
-        + (f" {ex.padded_cells} of its cells fall in the zero padding." if ex.padded_cells else "")
-    )
-
-
 def _explain_numbers(result: PipelineResult, ex, map_index: int, row: int, col: int, gray: tuple[float, float]) -> None:
     pool = result.pool
-    k = result.kernel.shape[-1]
     _, h, w = result.image.shape
-    rows_in = np.arange(ex.top, ex.top + k)
-    cols_in = np.arange(ex.left, ex.left + k)
-    masked = ~(((rows_in >= 0) & (rows_in < h))[:, None] & ((cols_in >= 0) & (cols_in < w))[None, :])
     slice_names = ("R", "G", "B") if ex.patch.shape[0] == 3 else (result.map_names[map_index],)
     for i, name in enumerate(slice_names):
         if len(slice_names) > 1:
             st.markdown(f"**{name} slice**: its products sum to **{format_number(float(ex.channel_sums[i]), 4)}**")
-        cols = st.columns([1, 1, 1]) if k <= 5 else [st.container()] * 3
-        for col_el, title, values in (
-            (cols[0], "Input patch", ex.patch[i]),
-            (cols[1], "× Kernel", ex.kernel[i]),
-            (cols[2], "= Products", ex.products[i]),
-        ):
-            with col_el:
-                st.markdown(f"*{title}*")
-                is_input = title == "Input patch"
-                st.html(
-                    number_table_html(
-                        values,
-                        masked=masked if is_input else None,
-                        gray_range=gray if is_input else None,
-                        cell_px=34 if k > 7 else 40,
-                    )
-                )
-    terms = f"sum of products = **{format_number(ex.total, 4)}**"
-    if ex.divisor != 1:
-        terms += f", ÷ {ex.divisor:g} weights = {format_number(ex.total / ex.divisor, 4)}"
-    terms += f", + bias {format_number(ex.bias, 4)} = **{format_number(ex.value, 4)}**"
-    st.markdown(f"Feature map at row {row}, column {col}: {terms}.")
+        explain_view.patch_tables(ex, i, (h, w), gray)
+    st.markdown(f"Feature map at row {row}, column {col}: {explain_view.sum_sentence(ex)}.")
     relu_value = float(result.rectified[map_index, row, col])
     if ex.value < 0:
         st.markdown(f"**ReLU**: {format_number(ex.value, 4)} is negative, so ReLU outputs **0**.")
@@ -512,7 +470,7 @@ def _explain_numbers(result: PipelineResult, ex, map_index: int, row: int, col: 
 # ---------------------------------------------------------------- the page
 PAGE_CSS = """<style>
 .block-container {padding-top: 2.2rem; padding-bottom: 2rem;}
-h1 {padding-top: 0;}
+h1 {padding-top: 0; font-size: 2.1rem !important;}
 </style>"""
 
 
@@ -521,6 +479,7 @@ def render() -> None:
     state.ensure_defaults(DEFAULTS)
     state.restore_from_url(PAGE, URL_PARAMS)
     _restore_kernel_from_url()
+    _keep_kernel_texts()
     st.title("Filter playground")
     st.markdown(
         "Pick an image and a filter: see the **feature map** the filter makes, what **ReLU** keeps, and what "
@@ -528,26 +487,24 @@ def render() -> None:
     )
     picture, mode, options, pool = _sidebar()
     preset = KERNELS[st.session_state["playground_filter"]]
-    top_left, top_right = st.columns([3, 2], gap="large")
-    with top_left:
+    editor_col, grid_col, about_col = st.columns([5, 3, 5], gap="medium")
+    with editor_col:
         kernel = _kernel_editor(mode)
-    with top_right:
+    _publish(kernel)
+    with grid_col:
+        if kernel is not None:
+            shown = kernel.sum(axis=0) if mode == "3d" else kernel[0]
+            st.html(number_table_html(shown, cell_px=26 if kernel.shape[-1] > 7 else 40))
+            if mode == "3d":
+                st.caption("The sum of the R, G and B slices: what the kernel does to a gray image.")
+    with about_col:
         edited = st.session_state.get("_playground_edited", False)
         st.markdown(f"**{'Custom kernel, started from ' if edited else ''}{preset.name}**")
         st.markdown(
             preset.explanation
             if not edited
-            else "Your own numbers: the feature map shows where the image matches them."
+            else "Your own numbers: the feature map is large wherever the image looks like them."
         )
-        if kernel is not None:
-            st.html(
-                number_table_html(
-                    kernel.sum(axis=0) if mode == "3d" else kernel[0], cell_px=30 if kernel.shape[-1] > 7 else 40
-                )
-            )
-            if mode == "3d":
-                st.caption("Shown: the sum of the R, G and B slices (what the kernel does to a gray image).")
-    _publish(kernel)
     if picture is None or kernel is None:
         return
     channels = to_channels(picture, grayscale=(mode == "grayscale"))
@@ -557,10 +514,11 @@ def render() -> None:
     except ConvScopeError as exc:
         st.error(str(exc))
         return
-    st.markdown(
-        _size_formula(channels.shape[1], channels.shape[2], kernel.shape[-1], conv.padding, conv.stride)
-        + f" (K = {kernel.shape[-1]}, P = {conv.padding}, S = {conv.stride})."
-    )
+    with about_col:
+        st.markdown(
+            _size_formula(channels.shape[1], channels.shape[2], kernel.shape[-1], conv.padding, conv.stride)
+            + f" with K = {kernel.shape[-1]}, P = {conv.padding}, S = {conv.stride}."
+        )
     _panels(picture, channels, result, pictures, mode)
     st.divider()
     _explain(channels, result, pictures)

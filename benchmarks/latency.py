@@ -1,0 +1,147 @@
+"""How fast ConvScope computes, server-side: medians of repeated runs.
+
+    python benchmarks/latency.py [--repeats 15] [--json PATH]
+
+Measures decoding uploads, the playground's update (convolution, ReLU,
+pooling and the panel pictures), the inspector's full render (forward pass,
+capturing every layer and drawing all of them) for each network, and the same
+convolution by the plain-loop reference, so the speed-up is measured, not assumed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+from skimage import data as skdata
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.reference import conv2d_loops
+from viz.activations import capture
+from viz.images import decode_image, to_channels
+from viz.kernels import KERNELS
+from viz.models import MODELS, get_spec, load_model
+from viz.ops import ConvSettings, PoolSettings, conv2d
+from viz.pipeline import panel_pictures, run_pipeline
+from viz.render import enlarge, layer_picture, png_bytes
+
+BUDGETS_MS = {
+    "playground update, 512 px, 3×3 kernel": 50,
+    "playground update, 512 px, 7×7 kernel": 50,
+    "inspector full render, tinyvgg-cifar10": 150,
+    "decode + downscale, 6000×4000 JPEG (24 MP)": 400,
+}
+
+
+def median_ms(fn: Callable[[], object], repeats: int) -> float:
+    fn()  # warm-up: first calls pay for lazy initialisation
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def jpeg_of(width: int, height: int) -> bytes:
+    """A photo-like JPEG: the astronaut photo resized, plus sensor-like noise so it compresses like a camera's."""
+    base = Image.fromarray(skdata.astronaut()).resize((width, height), Image.Resampling.BILINEAR)
+    noisy = np.asarray(base, dtype=np.int16) + np.random.default_rng(0).integers(-6, 7, (height, width, 3))
+    buf = io.BytesIO()
+    Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)).save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
+def playground_update(channels: np.ndarray, kernel: np.ndarray) -> None:
+    """What one slider move costs: pipeline + the three panel pictures + encoding all four panels."""
+    result = run_pipeline(channels, kernel, "grayscale", ConvSettings(), PoolSettings("max", 2, 2))
+    pictures = panel_pictures(result)
+    for picture in pictures.values():
+        png_bytes(enlarge(picture))
+    png_bytes(enlarge(np.repeat((channels[0] * 255).astype(np.uint8)[..., None], 3, axis=2)))
+
+
+def inspector_render(model, x: np.ndarray) -> None:
+    """A full inspector render: forward pass, every layer captured, drawn and encoded."""
+    for layer in capture(model, x):
+        png_bytes(enlarge(layer_picture(layer.output), min_side=160, max_side=900))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(min(2, os.cpu_count() or 1))
+    rows: list[tuple[str, float]] = []
+
+    for w, h in ((512, 512), (6000, 4000)):
+        data = jpeg_of(w, h)
+        label = f"decode + downscale, {w}×{h} JPEG" + (" (24 MP)" if w * h >= 24e6 else "")
+        rows.append((label, median_ms(lambda d=data: decode_image(d, 512), args.repeats)))
+
+    picture = decode_image(jpeg_of(512, 512), 512)
+    channels = to_channels(picture, grayscale=True)
+    for key, size in (("sobel_vertical", 3), ("curve", 7)):
+        kernel = KERNELS[key].weights
+        rows.append(
+            (
+                f"playground update, 512 px, {size}×{size} kernel",
+                median_ms(lambda k=kernel: playground_update(channels, k), args.repeats),
+            )
+        )
+        fast = median_ms(lambda k=kernel: conv2d(channels, k[None, None], ConvSettings()), args.repeats)
+        loops = median_ms(lambda k=kernel: conv2d_loops(channels, k[None, None], 1, 0), 1)
+        rows.append((f"convolution only, 512 px, {size}×{size}: torch", fast))
+        rows.append((f"convolution only, 512 px, {size}×{size}: plain loops", loops))
+        rows.append((f"  speed-up of torch over loops, {size}×{size} (×)", loops / fast))
+
+    photo = skdata.chelsea().astype(np.float32) / 255.0
+    for model_id in MODELS:
+        spec = get_spec(model_id)
+        model = load_model(model_id)
+        x = spec.preprocess(photo)
+        rows.append(
+            (f"inspector full render, {model_id}", median_ms(lambda m=model, x=x: inspector_render(m, x), args.repeats))
+        )
+
+    width = max(len(name) for name, _ in rows) + 2
+    print(f"ConvScope latency, median of {args.repeats} runs ({os.cpu_count()} CPU cores, torch {torch.__version__})")
+    print(f"{'measurement'.ljust(width)}{'ms':>10}{'budget':>10}")
+    for name, value in rows:
+        budget = BUDGETS_MS.get(name)
+        flag = "" if budget is None else ("  ok" if value <= budget else "  OVER")
+        unit = f"{value:10.1f}"
+        print(f"{name.ljust(width)}{unit}{'' if budget is None else f'{budget:>10}'}{flag}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(
+            json.dumps(
+                {
+                    "repeats": args.repeats,
+                    "machine": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}",
+                    "torch": torch.__version__,
+                    "median_ms": {name: round(v, 2) for name, v in rows if "speed-up" not in name},
+                    "speed_up": {name.strip(): round(v, 1) for name, v in rows if "speed-up" in name},
+                    "budgets_ms": BUDGETS_MS,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""The playground in a real browser: upload, change settings, click a pixel."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+from PIL import Image
+
+from tests.e2e.helpers import (
+    choose_radio,
+    choose_select,
+    main_text,
+    nudge_slider,
+    open_app,
+    panel_shapes,
+    settle,
+)
+
+
+def png(width: int, height: int, seed: int = 0) -> bytes:
+    rgb = np.random.default_rng(seed).integers(0, 255, (height, width, 3), dtype=np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def upload(page, name: str, data: bytes, mime: str = "image/png") -> None:
+    choose_radio(page, "Upload")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        {"name": name, "mimeType": mime, "buffer": data}
+    )
+    settle(page, 1500)
+
+
+def test_both_pages_load(page, server):
+    open_app(page, server["url"])
+    assert panel_shapes(page) == ["300×451 grayscale", "298×449", "298×449", "149×224"]
+    page.get_by_role("link", name="Inside the CNN").click()
+    settle(page, 2000)
+    assert "It says:" in main_text(page)
+
+
+def test_upload_a_real_image_file(page, server):
+    open_app(page, server["url"])
+    upload(page, "photo.png", png(120, 90))
+    assert panel_shapes(page)[:2] == ["90×120 grayscale", "88×118"]
+
+
+def test_filter_padding_and_pooling_change_the_shapes(page, server):
+    open_app(page, server["url"])
+    choose_select(page, "Preset filter", "Blur and sharpen · Gaussian blur (5×5)")
+    assert panel_shapes(page)[1] == "296×447"
+    choose_radio(page, "same")
+    assert panel_shapes(page)[1] == "300×451"
+    nudge_slider(page, "Window", 1)
+    nudge_slider(page, "Pool stride", 1)
+    assert panel_shapes(page)[3] == "100×150"
+    assert "⌊(451 − 5 + 2·2) / 1⌋ + 1 = 451" in main_text(page)
+
+
+def test_clicking_the_feature_map_explains_that_pixel(page, server):
+    open_app(page, server["url"])
+    frame = page.frame_locator('iframe[title*="streamlit_image_coordinates"]')
+    image = frame.locator("img")
+    image.wait_for()
+    box = image.bounding_box()
+    image.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.5})
+    settle(page, 1500)
+    row, col = round(298 * 0.5), round(449 * 0.25)
+    text = main_text(page)
+    match = re.search(r"Feature map at row (\d+), column (\d+)", text)
+    assert match, text[-2000:]
+    assert abs(int(match.group(1)) - row) <= 2 and abs(int(match.group(2)) - col) <= 2
+    assert "ReLU" in text and "Pooling" in text
+
+
+def test_a_custom_kernel_with_a_word_in_it(page, server):
+    open_app(page, server["url"])
+    editor = page.locator('[data-testid="stTextArea"] textarea').first
+    editor.fill("1 0 -1\n2 two -2\n1 0 -1")
+    editor.press("Control+Enter")
+    settle(page)
+    assert "which is not a number" in page.locator('[data-testid="stAlert"]').first.inner_text()
+
+
+def test_a_shared_link_opens_the_same_view(page, server):
+    page.goto(f"{server['url']}/?sample=x_lesson&filter=xo_cross&normalized=1&stride=1&pool=max&window=2")
+    page.wait_for_selector('[data-testid="stMain"]')
+    settle(page, 1500)
+    assert panel_shapes(page)[:2] == ["9×9 grayscale", "7×7"]
+    assert "X/O: crossing" in main_text(page)

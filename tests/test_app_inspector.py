@@ -1,0 +1,159 @@
+"""The "Inside the CNN" page through AppTest, for each network and each kind of input."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+from skimage import data as skdata
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import APP_TIMEOUT, ROOT
+from viz.digits import draw_digit
+from viz.glyphs import draw_glyph
+from viz.models import MODELS
+
+PAGE = str(ROOT / "tests" / "app_pages" / "inspector.py")
+
+
+def open_page(model_id: str, **state) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=APP_TIMEOUT)
+    at.session_state["inspector_model"] = model_id
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def prediction(at: AppTest) -> str:
+    said = [m.value for m in at.markdown if m.value.startswith("### It says:")]
+    assert said, "the page names no prediction"
+    return said[0].split("**")[1]
+
+
+def encoded(rgb: np.ndarray, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, fmt)
+    return buf.getvalue()
+
+
+def heatmap(at: AppTest) -> np.ndarray:
+    """The z values of the first Plotly heatmap on the page (the 'Look closer' map)."""
+    for chart in at.get("plotly_chart"):
+        trace = json.loads(chart.proto.spec)["data"][0]
+        if trace.get("type") != "heatmap":
+            continue
+        z = trace["z"]
+        if isinstance(z, dict):  # Plotly sends NumPy arrays as base64 typed arrays
+            shape = [int(n) for n in str(z.get("shape", "")).replace(" ", "").split(",") if n]
+            values = np.frombuffer(base64.b64decode(z["bdata"]), dtype=np.dtype(z["dtype"]))
+            return values.reshape(shape) if shape else values
+        return np.array(z, dtype=float)
+    raise AssertionError("no heatmap on the page")
+
+
+@pytest.mark.parametrize("model_id", list(MODELS))
+def test_each_network_opens_on_a_sample_and_names_a_class(model_id):
+    at = open_page(model_id)
+    assert prediction(at) in MODELS[model_id].classes
+    labels = " ".join(m.value for m in at.markdown)
+    for layer in ("conv1", "relu1", "pool1", "flatten", "fc1"):
+        assert f"**{layer}**" in labels
+
+
+def test_sample_digits_are_read():
+    at = open_page("lenet5-mnist", inspector_source="Sample", inspector_sample="digit_7")
+    assert prediction(at) == "7"
+
+
+def test_a_drawn_digit_given_as_pixel_data():
+    at = open_page("lenet5-mnist", inspector_source="Draw", test_drawing=draw_digit(3, dark_on_light=True))
+    assert prediction(at) == "3"
+
+
+def test_a_drawn_x_and_o():
+    for label in ("X", "O"):
+        big = draw_glyph(label, 200)
+        paper = np.repeat(((1 - big) / 2)[..., None], 3, axis=2).astype(np.float32)
+        at = open_page("xo-net", inspector_source="Draw", test_drawing=paper)
+        assert prediction(at) == label
+
+
+def test_an_uploaded_photo():
+    at = open_page("tinyvgg-cifar10", inspector_source="Upload")
+    at.file_uploader(key="inspector_upload").upload("chelsea.png", encoded(skdata.chelsea(), "PNG"), "image/png").run()
+    assert not at.exception
+    assert prediction(at) in MODELS["tinyvgg-cifar10"].classes
+    shown = [m.value for m in at.markdown] + [c.value for c in at.caption] + [w.value for w in at.warning]
+    assert "only knows these 10 things" in " ".join(shown)
+
+
+def test_a_webcam_snapshot():
+    at = open_page("tinyvgg-cifar10", inspector_source="Webcam")
+    at.camera_input(key="inspector_webcam").upload("snap.jpg", encoded(skdata.astronaut(), "JPEG"), "image/jpeg").run()
+    assert not at.exception
+    assert prediction(at) in MODELS["tinyvgg-cifar10"].classes
+
+
+def test_an_uploaded_digit_photo():
+    at = open_page("lenet5-mnist", inspector_source="Upload")
+    photo = (draw_digit(4, dark_on_light=True) * 255).astype(np.uint8)
+    at.file_uploader(key="inspector_upload").upload("four.jpg", encoded(photo, "JPEG"), "image/jpeg").run()
+    assert prediction(at) == "4"
+
+
+def test_a_corrupt_upload_is_explained():
+    at = open_page("tinyvgg-cifar10", inspector_source="Upload")
+    at.file_uploader(key="inspector_upload").upload("bad.png", b"not an image", "image/png").run()
+    assert not at.exception
+    assert "not an image" in at.error[0].value
+
+
+def test_swapping_a_filter_changes_its_maps_and_reset_restores_them():
+    at = open_page(
+        "lenet5-mnist",
+        inspector_source="Sample",
+        inspector_sample="digit_2",
+        inspector_layer="conv1",
+        inspector_channel=2,
+    )
+    trained = heatmap(at)
+    at.session_state["inspector_swap_channel"] = 2
+    at.session_state["inspector_swap_kernel"] = "sobel_horizontal"
+    at.toggle(key="inspector_swap_on").set_value(True).run()
+    assert not at.exception
+    swapped = heatmap(at)
+    assert not np.allclose(swapped, trained)
+    at.button(key="inspector_swap_reset").click().run()
+    np.testing.assert_allclose(heatmap(at), trained)
+
+
+def test_swap_is_private_to_the_session():
+    first = open_page(
+        "lenet5-mnist",
+        inspector_layer="conv1",
+        inspector_channel=0,
+        inspector_swap_on=True,
+        inspector_swap_kernel="curve",
+    )
+    other = open_page("lenet5-mnist", inspector_layer="conv1", inspector_channel=0)
+    assert not np.allclose(heatmap(first), heatmap(other))
+    assert "Swap it in" not in " ".join(i.value for i in other.info)
+
+
+@pytest.mark.parametrize("layer", ["pool1", "relu1", "fc1", "flatten"])
+def test_every_kind_of_layer_can_be_looked_at(layer):
+    at = open_page("tinyvgg-cifar10", inspector_layer=layer)
+    assert not at.exception and not at.error
+
+
+def test_relu_and_pool_numbers():
+    at = open_page("xo-net")
+    frame = at.dataframe[0].value
+    assert list(frame["layer"]) == ["relu1", "pool1", "relu2", "pool2"]
+    assert frame["share"].str.contains("75.0% dropped").sum() == 2
