@@ -10,6 +10,10 @@ import streamlit as st
 from viz.ui import inspector, playground
 
 st.set_page_config(page_title="ConvScope", page_icon=":material/filter_center_focus:", layout="wide")
+# Less empty space above the title: on a projector the first screen should show the results.
+st.html(
+    "<style>.block-container{padding-top:2.2rem;padding-bottom:2rem}h1{padding-top:0;font-size:2.1rem!important}</style>"
+)
 pages = [
     st.Page(playground.render, title="Filter playground", icon=":material/tune:", url_path="playground", default=True),
     st.Page(inspector.render, title="Inside the CNN", icon=":material/neurology:", url_path="inside"),

@@ -35,7 +35,7 @@ from viz.kernels import KERNELS
 from viz.models import MODELS, get_spec, load_model
 from viz.ops import ConvSettings, PoolSettings, conv2d
 from viz.pipeline import panel_pictures, run_pipeline
-from viz.render import enlarge, layer_picture, png_bytes
+from viz.render import enlarge, enlarge_to_width, layer_picture
 
 BUDGETS_MS = {
     "playground update, 512 px, 3×3 kernel": 50,
@@ -64,19 +64,26 @@ def jpeg_of(width: int, height: int) -> bytes:
     return buf.getvalue()
 
 
+def encode_as_st_image(rgb: np.ndarray) -> bytes:
+    """What st.image does with an RGB array: JPEG at quality 90 (PNG only for images with alpha)."""
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="JPEG", quality=90)
+    return buf.getvalue()
+
+
 def playground_update(channels: np.ndarray, kernel: np.ndarray) -> None:
     """What one slider move costs: pipeline + the three panel pictures + encoding all four panels."""
     result = run_pipeline(channels, kernel, "grayscale", ConvSettings(), PoolSettings("max", 2, 2))
     pictures = panel_pictures(result)
     for picture in pictures.values():
-        png_bytes(enlarge(picture))
-    png_bytes(enlarge(np.repeat((channels[0] * 255).astype(np.uint8)[..., None], 3, axis=2)))
+        encode_as_st_image(enlarge(picture))
+    encode_as_st_image(enlarge(np.repeat((channels[0] * 255).astype(np.uint8)[..., None], 3, axis=2)))
 
 
 def inspector_render(model, x: np.ndarray) -> None:
     """A full inspector render: forward pass, every layer captured, drawn and encoded."""
     for layer in capture(model, x):
-        png_bytes(enlarge(layer_picture(layer.output), min_side=160, max_side=900))
+        encode_as_st_image(enlarge_to_width(layer_picture(layer.output), max_width=900, max_factor=24))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -42,8 +42,8 @@ def choose_radio(page: Page, label: str) -> None:
 
 def choose_select(page: Page, label: str, option: str) -> None:
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
-    box.locator('[data-baseweb="select"]').click()
-    page.get_by_role("option", name=option).first.click()
+    box.get_by_role("combobox").click()
+    page.get_by_role("option", name=option, exact=True).first.click()
     settle(page)
 
 
@@ -57,3 +57,11 @@ def nudge_slider(page: Page, label: str, steps: int) -> None:
 
 def main_text(page: Page) -> str:
     return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def wait_for_text(page: Page, text: str, timeout_ms: int = 90_000) -> None:
+    """Wait until the main area shows `text` (a rerun has delivered the new result), then settle."""
+    page.wait_for_function(
+        "t => document.querySelector('[data-testid=\"stMain\"]')?.innerText.includes(t)", arg=text, timeout=timeout_ms
+    )
+    settle(page)

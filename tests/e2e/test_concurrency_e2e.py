@@ -31,6 +31,14 @@ def photo(width: int, height: int, seed: int) -> bytes:
     return buf.getvalue()
 
 
+async def wait_for_text(page, text: str) -> None:
+    """Wait until this session's page shows `text`: its own rerun has come back."""
+    await page.wait_for_function(
+        "t => document.querySelector('[data-testid=\"stMain\"]')?.innerText.includes(t)", arg=text
+    )
+    await settle(page)
+
+
 async def settle(page) -> None:
     await page.wait_for_timeout(300)
     await page.wait_for_function(IDLE_JS)
@@ -62,13 +70,13 @@ async def student(browser, url: str, i: int) -> tuple[int, list[str], list[str]]
     await page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
         {"name": f"student{i}.png", "mimeType": "image/png", "buffer": photo(width, height, i)}
     )
-    await settle(page)
+    await wait_for_text(page, f"{height}×{width} grayscale")
     stride = 1 + i % 3
     slider = page.locator('[data-testid="stSlider"]').filter(has_text="Stride").first.get_by_role("slider")
     await slider.focus()
     for _ in range(stride - 1):
         await slider.press("ArrowRight")
-    await settle(page)
+    await wait_for_text(page, f"S = {stride}.")
     seen = await shapes(page)
     out_w, out_h = (width - 3) // stride + 1, (height - 3) // stride + 1
     expected = [f"{height}×{width} grayscale", f"{out_h}×{out_w}"]

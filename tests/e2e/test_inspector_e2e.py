@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.helpers import choose_radio, choose_select, main_text, settle
+from tests.e2e.helpers import choose_radio, choose_select, main_text, settle, wait_for_text
 from viz.digits import STROKES
 
 
@@ -13,6 +13,7 @@ def open_inspector(page, server) -> None:
 
 
 def said(page) -> str:
+    wait_for_text(page, "It says:")
     text = main_text(page)
     line = next(line for line in text.splitlines() if line.startswith("It says:"))
     return line.removeprefix("It says:").strip().split(" (")[0]
@@ -31,16 +32,25 @@ def test_switching_networks(page, server):
 def test_drawing_a_digit_with_the_mouse(page, server):
     open_inspector(page, server)
     choose_radio(page, "Draw")
-    canvas = page.frame_locator('iframe[title*="st_canvas"]').locator("canvas.upper-canvas")
+    # The canvas component renders in a shadow root, which Playwright's locators pierce.
+    canvas = page.locator("canvas.upper-canvas").first
     canvas.wait_for()
-    box = canvas.bounding_box()
-    margin, scale = box["width"] * 0.12, box["width"] * 0.76
+    canvas.scroll_into_view_if_needed()
     for stroke in STROKES[3]:
+        box = canvas.bounding_box()  # read again: a rerun may move the sidebar
+        margin, scale = box["width"] * 0.12, box["width"] * 0.76
         x0, y0 = stroke[0]
         page.mouse.move(box["x"] + margin + x0 * scale, box["y"] + margin + y0 * scale)
         page.mouse.down()
         for x, y in stroke[1:]:
             page.mouse.move(box["x"] + margin + x * scale, box["y"] + margin + y * scale, steps=3)
         page.mouse.up()
-    settle(page, 2500)
+        settle(page, 1000)  # each stroke reruns the page, as a person pauses between strokes
+    # Every stroke reruns the page: wait for the one after the last stroke.
+    page.wait_for_timeout(2000)
+    settle(page, 2000)
+    try:
+        wait_for_text(page, "It says: 3", timeout_ms=30_000)
+    except Exception:
+        pass
     assert said(page) == "3"

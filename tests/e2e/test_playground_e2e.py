@@ -16,6 +16,7 @@ from tests.e2e.helpers import (
     open_app,
     panel_shapes,
     settle,
+    wait_for_text,
 )
 
 
@@ -45,17 +46,22 @@ def test_both_pages_load(page, server):
 def test_upload_a_real_image_file(page, server):
     open_app(page, server["url"])
     upload(page, "photo.png", png(120, 90))
+    wait_for_text(page, "90×120 grayscale")
     assert panel_shapes(page)[:2] == ["90×120 grayscale", "88×118"]
 
 
 def test_filter_padding_and_pooling_change_the_shapes(page, server):
     open_app(page, server["url"])
     choose_select(page, "Preset filter", "Blur and sharpen · Gaussian blur (5×5)")
+    wait_for_text(page, "296×447")
     assert panel_shapes(page)[1] == "296×447"
     choose_radio(page, "same")
+    wait_for_text(page, "P = 2")
     assert panel_shapes(page)[1] == "300×451"
     nudge_slider(page, "Window", 1)
+    wait_for_text(page, "3×3 window")
     nudge_slider(page, "Pool stride", 1)
+    wait_for_text(page, "stride 3:")
     assert panel_shapes(page)[3] == "100×150"
     assert "⌊(451 − 5 + 2·2) / 1⌋ + 1 = 451" in main_text(page)
 
@@ -67,7 +73,10 @@ def test_clicking_the_feature_map_explains_that_pixel(page, server):
     image.wait_for()
     box = image.bounding_box()
     image.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.5})
-    settle(page, 1500)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stMain\"]').innerText.includes('until you pick a pixel')"
+    )
+    settle(page)
     row, col = round(298 * 0.5), round(449 * 0.25)
     text = main_text(page)
     match = re.search(r"Feature map at row (\d+), column (\d+)", text)
@@ -81,7 +90,7 @@ def test_a_custom_kernel_with_a_word_in_it(page, server):
     editor = page.locator('[data-testid="stTextArea"] textarea').first
     editor.fill("1 0 -1\n2 two -2\n1 0 -1")
     editor.press("Control+Enter")
-    settle(page)
+    wait_for_text(page, "which is not a number")
     assert "which is not a number" in page.locator('[data-testid="stAlert"]').first.inner_text()
 
 

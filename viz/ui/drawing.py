@@ -6,7 +6,7 @@ import numpy as np
 from streamlit_drawable_canvas import st_canvas
 
 
-def canvas_pixels(key: str, size: int = 280, stroke_width: int = 22) -> np.ndarray | None:
+def canvas_pixels(key: str, size: int = 236, stroke_width: int = 18) -> np.ndarray | None:
     """A square drawing canvas; returns (size, size, 3) float32 in [0, 1], or None while it is empty.
 
     Black ink on white, like pen on paper; the networks' preprocessing finds the ink either way.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from viz.errors import ConvScopeError
-from viz.images import ACCEPTED_TYPES, MAX_UPLOAD_MB, Picture, decode_image
+from viz.images import ACCEPTED_TYPES, DEFAULT_WORKING_SIDE, MAX_UPLOAD_MB, Picture, decode_image
 from viz.samples import SAMPLES, load_sample
 from viz.ui import drawing
 
@@ -50,6 +50,7 @@ def image_source(
         max_side = st.select_slider(
             "Working size (longer side, px)",
             options=WORKING_SIZES,
+            value=DEFAULT_WORKING_SIDE,
             key=f"{page}_size",
             help="Larger photos are shrunk to this size first. Small pictures are never enlarged.",
         )

@@ -141,7 +141,7 @@ def _prediction(spec: ModelSpec, logits: np.ndarray) -> None:
         height=max(140, 26 * len(p) + 40),
         margin=dict(l=0, r=40, t=4, b=4),
         xaxis=dict(range=[0, 1.12], visible=False),
-        yaxis=dict(tickfont=dict(size=14)),
+        yaxis=dict(tickfont=dict(size=14), type="category"),  # digits are names here, not numbers
         plot_bgcolor="rgba(0,0,0,0)",
     )
     st.plotly_chart(fig, config={"displayModeBar": False}, key="inspector_probabilities")

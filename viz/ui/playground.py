@@ -188,14 +188,29 @@ def _sidebar() -> tuple[Picture | None, str, ConvSettings | None, PoolSettings]:
             "(three maps). 3-D kernel: a K×K×3 kernel, one slice per colour, summed into one map.",
         )
         st.header("3 · Convolution")
-        stride = st.slider("Stride", 1, 4, key="playground_stride", help="How many pixels the kernel moves each step.")
+        stride = st.slider(
+            "Stride",
+            1,
+            4,
+            DEFAULTS["playground_stride"],
+            key="playground_stride",
+            help="How many pixels the kernel moves each step.",
+        )
         padding_mode = st.radio(
             "Padding", list(PADDINGS), key="playground_padding", format_func=PADDINGS.get, horizontal=True
         )
         explicit = 0
         if padding_mode == "explicit":
-            explicit = st.number_input("Zeros on each side", 0, 10, key="playground_pad")
-        bias = st.number_input("Bias (added to every value)", -1e6, 1e6, step=0.1, key="playground_bias", format="%g")
+            explicit = st.number_input("Zeros on each side", 0, 10, DEFAULTS["playground_pad"], key="playground_pad")
+        bias = st.number_input(
+            "Bias (added to every value)",
+            -1e6,
+            1e6,
+            DEFAULTS["playground_bias"],
+            0.1,
+            key="playground_bias",
+            format="%g",
+        )
         normalized = st.toggle(
             "Normalized match (÷ number of kernel weights)",
             key="playground_normalized",
@@ -203,8 +218,8 @@ def _sidebar() -> tuple[Picture | None, str, ConvSettings | None, PoolSettings]:
         )
         st.header("4 · Pooling")
         kind = st.radio("Pooling", list(POOLS), key="playground_pool", format_func=POOLS.get, horizontal=True)
-        window = st.slider("Window", 2, 4, key="playground_window")
-        pool_stride = st.slider("Pool stride", 1, 4, key="playground_pool_stride")
+        window = st.slider("Window", 2, 4, DEFAULTS["playground_window"], key="playground_window")
+        pool_stride = st.slider("Pool stride", 1, 4, DEFAULTS["playground_pool_stride"], key="playground_pool_stride")
     pool = PoolSettings(kind, window, pool_stride)
     return picture, mode, (padding_mode, explicit, stride, float(bias), normalized), pool
 
@@ -468,14 +483,7 @@ def _explain_numbers(result: PipelineResult, ex, map_index: int, row: int, col: 
 
 
 # ---------------------------------------------------------------- the page
-PAGE_CSS = """<style>
-.block-container {padding-top: 2.2rem; padding-bottom: 2rem;}
-h1 {padding-top: 0; font-size: 2.1rem !important;}
-</style>"""
-
-
 def render() -> None:
-    st.html(PAGE_CSS)
     state.ensure_defaults(DEFAULTS)
     state.restore_from_url(PAGE, URL_PARAMS)
     _restore_kernel_from_url()
