@@ -157,3 +157,13 @@ def test_relu_and_pool_numbers():
     frame = at.dataframe[0].value
     assert list(frame["layer"]) == ["relu1", "pool1", "relu2", "pool2"]
     assert frame["share"].str.contains("75.0% dropped").sum() == 2
+
+
+@pytest.mark.parametrize("model_id,layer", [("tinyvgg-cifar10", "conv2"), ("lenet5-mnist", "conv1"), ("xo-net", "conv2")])
+def test_conv_explanation_on_real_weights_adds_up(model_id, layer):
+    at = open_page(model_id, inspector_layer=layer, inspector_channel=1)
+    sentence = next(m.value for m in at.markdown if m.value.startswith("Summed over all"))
+    explained = sentence.split("= **")[-1].split("**")[0]
+    computed = sentence.split("the network computed ")[1].rstrip(").")
+    assert explained == computed, sentence
+    assert "strongest response" in " ".join(c.value for c in at.caption)

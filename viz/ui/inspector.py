@@ -270,12 +270,18 @@ def _closer_conv(layer: LayerOutput, conv: nn.Conv2d, received: np.ndarray, chan
         st.html(number_table_html(weights[in_channel], cell_px=44))
     st.markdown("#### Explain a pixel — with the network's own weights")
     _, h, w = layer.output.shape
+    if not st.session_state.get("_inspector_pixel_chosen"):
+        # Until the user picks a pixel, explain where this channel responds most strongly.
+        r, c = np.unravel_index(int(np.argmax(layer.output[channel])), (h, w))
+        st.session_state["inspector_row"], st.session_state["inspector_col"] = int(r), int(c)
     for key, top in (("inspector_row", h), ("inspector_col", w)):
         if st.session_state.get(key, 0) >= top:
             st.session_state[key] = 0
     c1, c2, _ = st.columns([1, 1, 3])
-    row = int(c1.number_input("Row", 0, h - 1, key="inspector_row"))
-    col = int(c2.number_input("Column", 0, w - 1, key="inspector_col"))
+    row = int(c1.number_input("Row", 0, h - 1, key="inspector_row", on_change=_pixel_chosen))
+    col = int(c2.number_input("Column", 0, w - 1, key="inspector_col", on_change=_pixel_chosen))
+    if not st.session_state.get("_inspector_pixel_chosen"):
+        st.caption("Showing this channel's strongest response until you pick a row and column.")
     stride, padding = conv.stride[0], conv.padding[0]
     ex = explain_conv(received, weights, row, col, stride, padding, bias)
     sums = ex.channel_sums
@@ -322,6 +328,10 @@ def _closer_conv(layer: LayerOutput, conv: nn.Conv2d, received: np.ndarray, chan
         f"{explain_view.sum_sentence(ex)} — the value at row {row}, column {col} "
         f"(the network computed {format_number(float(layer.output[channel, row, col]), 4)})."
     )
+
+
+def _pixel_chosen() -> None:
+    st.session_state["_inspector_pixel_chosen"] = True
 
 
 def _closer_pool(layer: LayerOutput, pool: nn.MaxPool2d, received: np.ndarray, channel: int) -> None:
