@@ -159,7 +159,9 @@ def test_relu_and_pool_numbers():
     assert frame["share"].str.contains("75.0% dropped").sum() == 2
 
 
-@pytest.mark.parametrize("model_id,layer", [("tinyvgg-cifar10", "conv2"), ("lenet5-mnist", "conv1"), ("xo-net", "conv2")])
+@pytest.mark.parametrize(
+    "model_id,layer", [("tinyvgg-cifar10", "conv2"), ("lenet5-mnist", "conv1"), ("xo-net", "conv2")]
+)
 def test_conv_explanation_on_real_weights_adds_up(model_id, layer):
     at = open_page(model_id, inspector_layer=layer, inspector_channel=1)
     sentence = next(m.value for m in at.markdown if m.value.startswith("Summed over all"))

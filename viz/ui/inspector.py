@@ -73,6 +73,12 @@ def swapped_network(model_id: str, channel: int, kernel_key: str) -> nn.Module:
     return swapped(trained_network(model_id), channel, KERNELS[kernel_key].weights)
 
 
+@st.cache_data(show_spinner=False)
+def model_card(model_id: str) -> dict:
+    """The network's JSON card, read once per server rather than on every rerun."""
+    return load_card(model_id)
+
+
 def network_for(model_id: str, swap: tuple[int, str] | None) -> nn.Module:
     return trained_network(model_id) if swap is None else swapped_network(model_id, *swap)
 
@@ -95,7 +101,7 @@ def _sidebar() -> tuple[ModelSpec, np.ndarray | None, np.ndarray | None]:
         st.header("1 · Network")
         model_id = st.selectbox("Network", list(MODELS), key="inspector_model", format_func=lambda m: MODELS[m].title)
         spec = get_spec(model_id)
-        card = load_card(model_id)
+        card = model_card(model_id)
         st.caption(
             f"{spec.summary} {card['parameters']:,} parameters; "
             f"{card['test_accuracy']:.1%} right on {card['test_images']:,} test images it never saw."

@@ -127,10 +127,6 @@ def _on_mode_change() -> None:
         _load_kernel(stack.sum(axis=0))
 
 
-def _reset_to_preset() -> None:
-    _on_filter_change()
-
-
 def _encode_kernel(stack: np.ndarray) -> str:
     return "|".join(";".join(",".join(f"{v:.6g}" for v in row) for row in piece) for piece in stack)
 
@@ -268,7 +264,7 @@ def _kernel_editor(mode: str) -> np.ndarray | None:
         )
     with c2:
         st.write("")
-        st.button("Reset to preset", key="playground_reset", on_click=_reset_to_preset, disabled=not edited)
+        st.button("Reset to preset", key="playground_reset", on_click=_on_filter_change, disabled=not edited)
     st.session_state["_playground_edited"] = edited
     return stack
 
