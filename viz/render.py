@@ -66,6 +66,12 @@ def robust_limit(values: np.ndarray, percentile: float = 99.5) -> float:
     return max(float(np.percentile(magnitude, percentile)), 0.1 * top)
 
 
+def diverging_plotly() -> list[list]:
+    """The same colormap as a Plotly colorscale, so hover charts match the pictures."""
+    stops = np.linspace(0.0, 1.0, len(_RDBU_R))
+    return [[float(t), f"rgb({r:.0f},{g:.0f},{b:.0f})"] for t, (r, g, b) in zip(stops, _RDBU_R, strict=True)]
+
+
 def diverging_css(n: int = 11) -> str:
     """A CSS linear-gradient of the diverging colormap, for legends."""
     stops = ", ".join(f"rgb({r:.0f},{g:.0f},{b:.0f})" for r, g, b in _RDBU_R[:: max(1, len(_RDBU_R) // n)])

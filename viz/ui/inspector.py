@@ -17,6 +17,7 @@ from viz.render import (
     POSITIVE_HEX,
     channel_grid,
     diverging,
+    diverging_plotly,
     enlarge,
     enlarge_to_width,
     format_number,
@@ -199,7 +200,7 @@ def _heatmap(values: np.ndarray, title: str, key: str) -> None:
             zmin=-limit,
             zmax=limit,
             zmid=0,
-            colorscale=[[0, "#053061"], [0.25, "#4393c3"], [0.5, "#f7f7f7"], [0.75, "#d6604d"], [1, "#67001f"]],
+            colorscale=diverging_plotly(),
             hovertemplate="row %{y}, col %{x}: %{z:.4f}<extra></extra>",
             colorbar=dict(thickness=12),
         )

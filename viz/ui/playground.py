@@ -314,6 +314,7 @@ def _panels(picture: Picture, channels: np.ndarray, result: PipelineResult, pict
     feature, pooled = result.feature, result.pooled
     limit = robust_limit(feature)
     names = result.map_names
+    big = {name: enlarge(picture) for name, picture in pictures.items()}  # shown and downloaded alike
     c_in, c_fm, c_relu, c_pool = st.columns(4, gap="medium")
     with c_in:
         kind = "grayscale" if channels.shape[0] == 1 else "RGB"
@@ -321,16 +322,17 @@ def _panels(picture: Picture, channels: np.ndarray, result: PipelineResult, pict
         shown = (
             grayscale(channels[0], *_value_range(channels)) if channels.shape[0] == 1 else picture_rgb(picture.pixels)
         )
-        st.image(enlarge(shown), width="stretch")
+        shown = enlarge(shown)
+        st.image(shown, width="stretch")
         lo, hi = _value_range(channels)
         st.caption(
             f"Values {format_number(lo)} to {format_number(hi)}. {picture.source}"
             + (f"; {'; '.join(picture.notes)}." if picture.notes else ".")
         )
-        _downloads("input", enlarge(shown), channels, CHANNEL_NAMES["grayscale"] if channels.shape[0] == 1 else SLICES)
+        _downloads("input", shown, channels, CHANNEL_NAMES["grayscale"] if channels.shape[0] == 1 else SLICES)
     with c_fm:
         _panel_title(2, "Feature map (convolution)", shape_label(feature))
-        st.image(enlarge(pictures["feature"]), width="stretch")
+        st.image(big["feature"], width="stretch")
         saturated = float(np.mean(np.abs(feature) > limit))
         st.html(
             legend_html(
@@ -342,26 +344,26 @@ def _panels(picture: Picture, channels: np.ndarray, result: PipelineResult, pict
         )
         if len(names) > 1:
             st.caption("Left to right: " + ", ".join(names) + ".")
-        _downloads("feature-map", enlarge(pictures["feature"]), feature, names)
+        _downloads("feature-map", big["feature"], feature, names)
     with c_relu:
         _panel_title(3, "ReLU: negatives set to 0", shape_label(result.rectified))
-        st.image(enlarge(pictures["relu"]), width="stretch")
+        st.image(big["relu"], width="stretch")
         st.markdown(
             f"ReLU zeroed **{result.relu_zeroed:.1%}** of the values (every negative one); "
             f"max stays {format_number(float(result.rectified.max()))}."
         )
-        _downloads("relu", enlarge(pictures["relu"]), result.rectified, names)
+        _downloads("relu", big["relu"], result.rectified, names)
     with c_pool:
         pool = result.pool
         _panel_title(4, f"{pool.kind.capitalize()} pooling", shape_label(pooled))
-        st.image(enlarge(pictures["pooled"]), width="stretch")
+        st.image(big["pooled"], width="stretch")
         before, after = result.rectified[0].size, pooled[0].size
         st.markdown(
             f"{pool.window}×{pool.window} window, stride {pool.stride}: "
             f"{shape_label(result.rectified)} → {shape_label(pooled)}, "
             f"**{before / after:.1f}× fewer** values."
         )
-        _downloads("pooled", enlarge(pictures["pooled"]), pooled, names)
+        _downloads("pooled", big["pooled"], pooled, names)
 
 
 def _value_range(channels: np.ndarray) -> tuple[float, float]:
