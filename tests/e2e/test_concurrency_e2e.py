@@ -77,9 +77,11 @@ async def student(browser, url: str, i: int) -> tuple[int, list[str], list[str]]
     for _ in range(stride - 1):
         await slider.press("ArrowRight")
     await wait_for_text(page, f"S = {stride}.")
-    seen = await shapes(page)
     out_w, out_h = (width - 3) // stride + 1, (height - 3) // stride + 1
     expected = [f"{height}×{width} grayscale", f"{out_h}×{out_w}"]
+    # The formula is drawn before the panels in the same rerun: wait for the panel itself.
+    await wait_for_text(page, expected[1])
+    seen = await shapes(page)
     exceptions = await page.locator('[data-testid="stException"]').count()
     SCREENSHOTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / f"concurrent_student_{i}.png"))
