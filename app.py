@@ -4,12 +4,15 @@ streamlit run app.py
 """
 
 import logging
+from pathlib import Path
 
 import streamlit as st
 
+import viz.ui.server  # noqa: F401  (first: the heavy imports and the in-memory uploads, once per server)
 from viz.ui import inspector, playground
 
-st.set_page_config(page_title="ConvScope", page_icon=":material/filter_center_focus:", layout="wide")
+# A bundled icon: a Material-symbol or emoji icon would be fetched from an outside host.
+st.set_page_config(page_title="ConvScope", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
 # Less empty space above the title: on a projector the first screen should show the results.
 st.html(
     "<style>.block-container{padding-top:2.2rem;padding-bottom:2rem}h1{padding-top:0;font-size:2.1rem!important}</style>"

@@ -93,7 +93,7 @@ def test_uploading_a_corrupt_file_shows_a_message(page):
 def test_custom_kernel_with_a_non_number_cell(page):
     page.text_area(key="playground_kernel").set_value("1 0 -1\n2 zero -2\n1 0 -1").run()
     assert not page.exception
-    assert "row 2, column 2 is 'zero', which is not a number" in page.error[0].value
+    assert "row 2, column 2 is `zero`, which is not a number" in page.error[0].value
     page.text_area(key="playground_kernel").set_value("1 0 -1\n2 0 -2\n1 0 -1").run()
     assert not page.error
     assert "Custom kernel, started from" in text(page)

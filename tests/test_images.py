@@ -77,7 +77,7 @@ def test_large_jpeg_is_downscaled_to_the_working_size():
     Image.new("RGB", (6000, 4000), (200, 100, 50)).save(buf, "JPEG")
     picture = decode_image(buf.getvalue(), 512)
     assert picture.pixels.shape == (341, 512, 3)
-    assert any("6000×4000" in note for note in picture.notes)
+    assert any("6000×4000" in note for note in picture.all_notes)
 
 
 def test_small_images_are_never_enlarged():

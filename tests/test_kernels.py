@@ -77,7 +77,7 @@ def test_text_accepts_commas_fractions_and_typographic_minus():
 @pytest.mark.parametrize(
     "text,message",
     [
-        ("1 0\n0 abc", "row 2, column 2 is 'abc', which is not a number"),
+        ("1 0\n0 abc", "row 2, column 2 is `abc`, which is not a number"),
         ("1 nan\n0 1", "NaN and infinity"),
         ("inf 0\n0 1", "NaN and infinity"),
         ("1 0 0\n0 1", "must be square"),

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from viz.errors import ConvScopeError
+from viz.errors import ConvScopeError, quoted
 
 MAX_KERNEL_SIZE = 11
+# Generous for 121 numbers; longer text (from a pasted link, say) is refused before parsing.
+MAX_KERNEL_TEXT = 2_000
 
 
 @dataclass(frozen=True)
@@ -203,10 +205,10 @@ def _parse_cell(cell: object, r: int, c: int) -> float:
             value = float(cell)  # type: ignore[arg-type]
     except (TypeError, ValueError, ZeroDivisionError):
         raise ConvScopeError(
-            f"{where} is {cell!r}, which is not a number: type a number such as 0, 1 or -0.5."
+            f"{where} is {quoted(cell)}, which is not a number: type a number such as 0, 1 or -0.5."
         ) from None
     if not np.isfinite(value):
-        raise ConvScopeError(f"{where} is {cell!r}: NaN and infinity cannot be used, type an ordinary number.")
+        raise ConvScopeError(f"{where} is {quoted(cell)}: NaN and infinity cannot be used, type an ordinary number.")
     if abs(value) > 1e6:
         raise ConvScopeError(f"{where} is {value:g}: keep kernel values within ±1,000,000.")
     return value
@@ -217,6 +219,11 @@ def parse_kernel_text(text: str) -> np.ndarray:
 
     Fractions such as 1/9 and the typographic minus (−) are accepted.
     """
+    if len(text) > MAX_KERNEL_TEXT:
+        raise ConvScopeError(
+            f"The kernel text is {len(text):,} characters long; an {MAX_KERNEL_SIZE}×{MAX_KERNEL_SIZE} kernel "
+            f"needs far fewer. Type at most {MAX_KERNEL_TEXT:,} characters."
+        )
     lines = [line for line in text.replace("−", "-").splitlines() if line.strip()]
     cells = [[tok for tok in line.replace(",", " ").replace(";", " ").split()] for line in lines]
     return parse_kernel_cells(cells)

@@ -143,15 +143,49 @@ def load_state(model: nn.Module, path: Path) -> nn.Module:
     return model.eval()
 
 
-def load_model(model_id: str) -> nn.Module:
-    """The trained network model_id, in eval mode, on the CPU."""
+CARD_KEYS = {"parameters": int, "test_accuracy": float, "test_images": int}
+
+
+def files_stamp(model_id: str) -> tuple:
+    """(size, mtime) of the network's weights and card: changes when either file is replaced."""
     spec = get_spec(model_id)
-    return load_state(spec.architecture(), spec.weights_path)
+    stamp = []
+    for path in (spec.weights_path, spec.card_path):
+        try:
+            info = path.stat()
+            stamp.append((info.st_size, info.st_mtime_ns))
+        except OSError:
+            stamp.append(None)
+    return tuple(stamp)
+
+
+def load_model(model_id: str) -> nn.Module:
+    """The trained network model_id, in eval mode, on the CPU; a ConvScopeError naming it and its file."""
+    spec = get_spec(model_id)
+    try:
+        return load_state(spec.architecture(), spec.weights_path)
+    except ConvScopeError as exc:
+        raise ConvScopeError(f"{spec.title} cannot be opened. {exc}") from exc
 
 
 def load_card(model_id: str) -> dict:
-    """The JSON model card written beside the weights by ``viz.train``."""
-    path = get_spec(model_id).card_path
+    """The JSON model card written beside the weights by ``viz.train``, checked for the keys the pages read."""
+    spec = get_spec(model_id)
+    path = spec.card_path
+    fix = f"Reinstall the project or retrain it with `python -m viz.train {model_id}`."
     if not path.is_file():
-        raise ConvScopeError(f"The model card {path.name} is missing from pretrained/.")
-    return json.loads(path.read_text(encoding="utf-8"))
+        raise ConvScopeError(f"{spec.title} cannot be opened: its model card {path.name} is missing. {fix}")
+    try:
+        card = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raise ConvScopeError(
+            f"{spec.title} cannot be opened: its model card {path.name} is not valid JSON. {fix}"
+        ) from None
+    if not isinstance(card, dict):
+        raise ConvScopeError(f"{spec.title} cannot be opened: its model card {path.name} is not a JSON object. {fix}")
+    wrong = [key for key, kind in CARD_KEYS.items() if not isinstance(card.get(key), kind | int)]
+    if wrong:
+        raise ConvScopeError(
+            f"{spec.title} cannot be opened: its model card {path.name} lacks a valid {', '.join(wrong)}. {fix}"
+        )
+    return card

@@ -5,22 +5,37 @@ from __future__ import annotations
 import streamlit as st
 
 from viz.errors import ConvScopeError
-from viz.images import ACCEPTED_TYPES, DEFAULT_WORKING_SIDE, MAX_UPLOAD_MB, Picture, decode_image
+from viz.images import (
+    ACCEPTED_TYPES,
+    DEFAULT_WORKING_SIDE,
+    FORMAT_NAMES,
+    MAX_UPLOAD_MB,
+    MAX_WORKING_SIDE,
+    Picture,
+    decode_image,
+    resize_to_fit,
+)
 from viz.samples import SAMPLES, load_sample
 from viz.ui import drawing
+from viz.ui.caching import cached_result
 
 SOURCES = ("Sample", "Upload", "Webcam")
 DRAW = "Draw"
 WORKING_SIZES = (64, 128, 256, 384, 512, 768, 1024)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def decode_cached(data: bytes, max_side: int) -> Picture:
-    """Decoded uploads, kept in memory only, keyed on the file's bytes and the working size."""
-    return decode_image(data, max_side)
+@cached_result(max_entries=16)
+def decode_cached(data: bytes) -> Picture:
+    """An upload decoded once at the largest working size, kept in memory only, keyed on all its bytes."""
+    return decode_image(data, MAX_WORKING_SIDE)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+def decode_upload(data: bytes, max_side: int) -> Picture:
+    """The upload at the working size: changing the size shrinks the decoded picture, never decodes again."""
+    return resize_to_fit(decode_cached(data), max_side)
+
+
+@cached_result(max_entries=64)
 def sample_cached(key: str, max_side: int) -> Picture:
     return load_sample(key, max_side)
 
@@ -59,7 +74,7 @@ def image_source(
         return sample_cached(key, max_side)
     if source == "Upload":
         file = st.file_uploader(
-            f"Upload an image (PNG, JPEG, WebP, BMP, GIF, TIFF; up to {MAX_UPLOAD_MB} MB)",
+            f"Upload an image ({FORMAT_NAMES.replace(' or ', ', ')}; up to {MAX_UPLOAD_MB} MB)",
             type=list(ACCEPTED_TYPES),
             key=f"{page}_upload",
             help="Your photo is processed in memory only: it is never saved or logged.",
@@ -72,7 +87,8 @@ def image_source(
         )
         return None
     try:
-        return decode_cached(file.getvalue(), max_side)
+        with st.spinner("Opening your image…"):  # waits here while two other uploads are being decoded
+            return decode_upload(file.getvalue(), max_side)
     except ConvScopeError as exc:
         st.error(str(exc))
         return None

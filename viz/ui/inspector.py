@@ -11,7 +11,7 @@ from viz.activations import LayerOutput, capture, layer_input, relu_and_pool_sta
 from viz.errors import ConvScopeError
 from viz.explain import explain_conv, fc_votes, flat_position, pool_winners
 from viz.kernels import KERNELS
-from viz.models import MODELS, ModelSpec, get_spec, load_card, load_model
+from viz.models import MODELS, ModelSpec, files_stamp, get_spec, load_card, load_model
 from viz.render import (
     NEGATIVE_HEX,
     POSITIVE_HEX,
@@ -32,6 +32,7 @@ from viz.render import (
 from viz.samples import DIGIT_SAMPLES, GLYPH_SAMPLES, PHOTO_SAMPLES
 from viz.swap import first_conv_name, swapped
 from viz.ui import explain_view, state
+from viz.ui.caching import cached_result
 from viz.ui.inputs import DRAW, SOURCES, image_source
 
 PAGE = "inspector"
@@ -62,47 +63,67 @@ DEFAULTS = {
 
 
 # ---------------------------------------------------------------- cached work
-@st.cache_resource(show_spinner=False)
-def trained_network(model_id: str) -> nn.Module:
-    """One copy per server of each trained network; never modified (swaps work on a copy)."""
+# Keyed on the files' size and time too: a retrained or repaired file is read again, and a
+# broken one raises a ConvScopeError (never cached) naming the network and the file.
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _trained(model_id: str, stamp: tuple) -> nn.Module:
     return load_model(model_id)
 
 
 @st.cache_resource(show_spinner=False, max_entries=24)
+def _swapped(model_id: str, stamp: tuple, channel: int, kernel_key: str) -> nn.Module:
+    return swapped(_trained(model_id, stamp), channel, KERNELS[kernel_key].weights)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _card(model_id: str, stamp: tuple) -> dict:
+    return load_card(model_id)
+
+
+def trained_network(model_id: str) -> nn.Module:
+    """One copy per server of each trained network; never modified (swaps work on a copy)."""
+    return _trained(model_id, files_stamp(model_id))
+
+
 def swapped_network(model_id: str, channel: int, kernel_key: str) -> nn.Module:
     """A modified copy per (network, filter, hand-made kernel); the trained one is never touched."""
-    return swapped(trained_network(model_id), channel, KERNELS[kernel_key].weights)
+    return _swapped(model_id, files_stamp(model_id), channel, kernel_key)
 
 
-@st.cache_data(show_spinner=False)
 def model_card(model_id: str) -> dict:
     """The network's JSON card, read once per server rather than on every rerun."""
-    return load_card(model_id)
+    return _card(model_id, files_stamp(model_id))
 
 
 def network_for(model_id: str, swap: tuple[int, str] | None) -> nn.Module:
     return trained_network(model_id) if swap is None else swapped_network(model_id, *swap)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@cached_result(max_entries=32)
 def run_network(model_id: str, x: np.ndarray, swap: tuple[int, str] | None) -> list[LayerOutput]:
     """Every layer's output for input x, keyed on the input's values and the swap."""
     return capture(network_for(model_id, swap), x)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@cached_result(max_entries=32)
 def layer_pictures(model_id: str, x: np.ndarray, swap: tuple[int, str] | None) -> dict[str, np.ndarray]:
     """Each layer's channels as one picture: maps as a grid, vectors as a strip of cells."""
     return {layer.name: layer_picture(layer.output) for layer in run_network(model_id, x, swap)}
 
 
 # ---------------------------------------------------------------- pieces of the page
-def _sidebar() -> tuple[ModelSpec, np.ndarray | None, np.ndarray | None]:
+def _sidebar() -> tuple[ModelSpec, np.ndarray | None, np.ndarray | None, str | None]:
+    """The chosen network, the picture, the network's input, and why the network cannot be opened (or None)."""
     with st.sidebar:
         st.header("1 · Network")
         model_id = st.selectbox("Network", list(MODELS), key="inspector_model", format_func=lambda m: MODELS[m].title)
         spec = get_spec(model_id)
-        card = model_card(model_id)
+        try:
+            card = model_card(model_id)
+            trained_network(model_id)
+        except ConvScopeError as exc:
+            st.caption(spec.summary)
+            return spec, None, None, str(exc)
         st.caption(
             f"{spec.summary} {card['parameters']:,} parameters; "
             f"{card['test_accuracy']:.1%} right on {card['test_images']:,} test images it never saw."
@@ -111,8 +132,8 @@ def _sidebar() -> tuple[ModelSpec, np.ndarray | None, np.ndarray | None]:
         sources, samples = INPUTS[spec.input_kind]
         picture = image_source(PAGE, samples, working_size=False, sources=sources)
     if picture is None:
-        return spec, None, None
-    return spec, picture.pixels, spec.preprocess(picture.pixels)
+        return spec, None, None, None
+    return spec, picture.pixels, spec.preprocess(picture.pixels), None
 
 
 def _what_the_network_sees(spec: ModelSpec, pixels: np.ndarray, x: np.ndarray) -> None:
@@ -495,7 +516,11 @@ def _numbers(layers: list[LayerOutput], x: np.ndarray) -> None:
 def render() -> None:
     state.ensure_defaults(DEFAULTS)
     st.title("Inside the CNN")
-    spec, pixels, x = _sidebar()
+    spec, pixels, x, problem = _sidebar()
+    if problem:
+        st.error(problem)
+        st.markdown("The other networks and the filter playground still work: pick another network in the sidebar.")
+        return
     if x is None:
         st.markdown("Pick an input in the sidebar to watch the network work.")
         return

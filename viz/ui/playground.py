@@ -13,6 +13,7 @@ from viz.kernels import (
     DEFAULT_KERNEL,
     KERNELS,
     MAX_KERNEL_SIZE,
+    MAX_KERNEL_TEXT,
     format_kernel_text,
     parse_kernel_text,
     resize_kernel,
@@ -34,6 +35,7 @@ from viz.render import (
 )
 from viz.samples import DEFAULT_SAMPLE, SAMPLES
 from viz.ui import explain_view, state
+from viz.ui.caching import cached_result
 from viz.ui.inputs import image_source
 
 PAGE = "playground"
@@ -140,6 +142,12 @@ def _restore_kernel_from_url() -> None:
     raw = st.query_params.get("k")
     if not raw:
         return
+    if len(raw) > MAX_KERNEL_TEXT:
+        st.session_state["_playground_link_note"] = (
+            f"The link's kernel (k) is {len(raw):,} characters long, more than a kernel needs: "
+            "it was ignored and the preset's kernel is shown."
+        )
+        return
     pieces = raw.split("|")
     texts = ["\n".join(piece.split(";")) for piece in pieces]
     if len(pieces) == 3:
@@ -150,7 +158,7 @@ def _restore_kernel_from_url() -> None:
 
 
 # ---------------------------------------------------------------- computation (cached)
-@st.cache_data(max_entries=48, show_spinner=False)
+@cached_result(max_entries=24)
 def compute(
     channels: np.ndarray, kernel: np.ndarray, mode: str, conv: ConvSettings, pool: PoolSettings
 ) -> tuple[PipelineResult, dict[str, np.ndarray]]:
@@ -232,6 +240,7 @@ def _kernel_editor(mode: str) -> np.ndarray | None:
             st.text_area(
                 f"{label}: one row per line",
                 key=key,
+                max_chars=MAX_KERNEL_TEXT,
                 height=68 + 22 * min(MAX_KERNEL_SIZE, max(1, st.session_state[key].count("\n") + 1)),
                 help="Numbers separated by spaces or commas; fractions such as 1/9 work. "
                 f"Square, from 1×1 to {MAX_KERNEL_SIZE}×{MAX_KERNEL_SIZE}.",
@@ -327,7 +336,7 @@ def _panels(picture: Picture, channels: np.ndarray, result: PipelineResult, pict
         lo, hi = _value_range(channels)
         st.caption(
             f"Values {format_number(lo)} to {format_number(hi)}. {picture.source}"
-            + (f"; {'; '.join(picture.notes)}." if picture.notes else ".")
+            + (f"; {'; '.join(picture.all_notes)}." if picture.all_notes else ".")
         )
         _downloads("input", shown, channels, CHANNEL_NAMES["grayscale"] if channels.shape[0] == 1 else SLICES)
     with c_fm:
@@ -487,6 +496,8 @@ def render() -> None:
     _restore_kernel_from_url()
     _keep_kernel_texts()
     st.title("Filter playground")
+    if note := st.session_state.pop("_playground_link_note", None):
+        st.warning(note)
     st.markdown(
         "Pick an image and a filter: see the **feature map** the filter makes, what **ReLU** keeps, and what "
         "**pooling** passes on — then click any pixel to see the arithmetic behind it."

@@ -1,0 +1,29 @@
+"""Set-up done once per server process, before any page runs.
+
+app.py imports this module first. Python runs a module's body once and makes
+every other thread that imports it wait until it has finished, so the first
+visitors of a fresh server cannot race each other through half-imported
+libraries (Plotly imports pandas lazily, from whichever session thread first
+draws a chart).
+"""
+
+from __future__ import annotations
+
+import pandas  # noqa: F401  (Plotly's lazy import, done here once)
+import plotly.graph_objects as go
+import plotly.io
+import scipy.ndimage  # noqa: F401
+import torch  # noqa: F401
+from starlette.formparsers import MultiPartParser
+
+import viz.images  # noqa: F401  (registers the HEIC opener with Pillow)
+from viz.images import MAX_UPLOAD_MB
+
+# Uploads stay in memory. Starlette's multipart parser spools any file part over 1 MB into a
+# temporary file on disk; Streamlit refuses bodies over server.maxUploadSize (plus a little
+# multipart overhead) while they stream in, so a spool larger than that never rolls over to disk.
+UPLOAD_SPOOL_BYTES = (MAX_UPLOAD_MB + 2) * 1024 * 1024
+MultiPartParser.spool_max_size = UPLOAD_SPOOL_BYTES
+
+# Draw one chart off-screen so every module Plotly loads on first use is loaded now.
+plotly.io.to_json(go.Figure(go.Heatmap(z=[[0.0, 1.0]])))
