@@ -169,3 +169,20 @@ def test_conv_explanation_on_real_weights_adds_up(model_id, layer):
     computed = sentence.split("the network computed ")[1].rstrip(").")
     assert explained == computed, sentence
     assert "strongest response" in " ".join(c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("kind", ["truncated weights", "bad JSON"])
+def test_a_broken_network_file_is_explained_and_the_others_keep_working(kind, tmp_path, monkeypatch):
+    from tests.test_models import _break
+    from viz.models import get_spec
+
+    monkeypatch.setattr("viz.models.registry.PRETRAINED_DIR", tmp_path)
+    name = _break(kind, tmp_path, "lenet5-mnist")
+    for other in ("xo-net", "tinyvgg-cifar10"):
+        _break("none", tmp_path, other)  # intact copies
+    at = open_page("lenet5-mnist")
+    assert at.error and get_spec("lenet5-mnist").title in at.error[0].value and name in at.error[0].value
+    assert "Something unexpected" not in at.error[0].value
+    at.selectbox(key="inspector_model").set_value("xo-net").run()
+    assert not at.exception and not at.error
+    assert prediction(at) in ("X", "O")

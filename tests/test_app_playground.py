@@ -1,5 +1,7 @@
 """The playground page through Streamlit's AppTest: no browser, real widgets."""
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -165,3 +167,38 @@ def test_kernel_edits_follow_the_colour_mode(page):
     page.radio(key="playground_mode").set_value("grayscale").run()
     assert page.text_area(key="playground_kernel").value.split()[4] == "4"  # 2 + 1 + 1
     assert not page.exception
+
+
+def _outside_code_spans(message: str) -> str:
+    return re.sub(r"`[^`]*`", "", message)
+
+
+@pytest.mark.parametrize(
+    "cell", ["[Log_in_again](https://evil.example/login)", "![a](https://evil.example/x.png)", "<img/src=x>"]
+)
+def test_text_from_a_link_is_never_markup(cell):
+    """A shared link's kernel cell is echoed as plain characters: no working link, no outside image."""
+    at = AppTest.from_file(str(ROOT / "tests" / "app_pages" / "playground.py"), default_timeout=APP_TIMEOUT)
+    at.query_params["k"] = f"1,0,-1;2,{cell},-2;1,0,-1"
+    at.run()
+    assert not at.exception
+    message = at.error[0].value
+    assert "row 2, column 2" in message
+    outside = _outside_code_spans(message)
+    assert "](" not in outside and "http" not in outside and "<img" not in outside
+    assert len(message) < 200
+
+
+def test_a_huge_kernel_in_a_link_is_refused_with_a_note():
+    at = AppTest.from_file(str(ROOT / "tests" / "app_pages" / "playground.py"), default_timeout=APP_TIMEOUT)
+    at.query_params["k"] = "1," * 50_000
+    at.run()
+    assert not at.exception and not at.error
+    assert "100,000 characters long" in at.warning[0].value
+    assert shapes(at)  # the page still shows its panels, with the preset's kernel
+
+
+def test_a_huge_typed_kernel_is_refused_without_echoing_it(page):
+    page.text_area(key="playground_kernel").set_value("x" * 60_000).run()
+    assert not page.exception
+    assert len(page.error[0].value) < 200  # the message quotes at most a few dozen characters

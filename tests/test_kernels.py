@@ -103,3 +103,17 @@ def test_resize_pads_and_crops_around_the_centre():
     assert big.sum() == 0 and np.abs(big).sum() == np.abs(sobel).sum()
     np.testing.assert_array_equal(resize_kernel(big, 3), sobel)
     assert resize_kernel(sobel, 1).tolist() == [[0.0]]
+
+
+def test_text_far_too_long_for_a_kernel_is_refused_before_parsing():
+    from viz.kernels import MAX_KERNEL_TEXT
+
+    message = str(pytest.raises(ConvScopeError, parse_kernel_text, "1 " * 30_000).value)
+    assert "60,000 characters long" in message and f"{MAX_KERNEL_TEXT:,}" in message
+
+
+def test_a_bad_cell_is_quoted_short_and_as_code():
+    message = str(
+        pytest.raises(ConvScopeError, parse_kernel_text, "[click](https://evil.example/" + "a" * 500 + ")").value
+    )
+    assert "`[click](https://evil.exa…`" in message and len(message) < 200

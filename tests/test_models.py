@@ -180,3 +180,63 @@ def test_full_test_set_accuracy_matches_the_card(model_id, measured_accuracy):
 def test_accuracy_reaches_the_target(model_id, required, measured_accuracy):
     accuracy = measured_accuracy(model_id)
     assert accuracy >= required, json.dumps({"accuracy": round(accuracy, 4), "required": required})
+
+
+# ---------------------------------------------------------------- broken files get a message naming them
+def _break(kind: str, folder, model_id: str) -> str:
+    """Write a broken copy of model_id's files into folder; returns the file name the message must name."""
+    import shutil
+
+    from tests.conftest import ROOT
+
+    spec = get_spec(model_id)
+    real = ROOT / "pretrained"
+    weights, card = folder / f"{model_id}.safetensors", folder / f"{model_id}.json"
+    shutil.copy(real / weights.name, weights)
+    shutil.copy(real / card.name, card)
+    if kind == "missing weights":
+        weights.unlink()
+    elif kind == "truncated weights":
+        weights.write_bytes(weights.read_bytes()[:1000])
+    elif kind == "wrong shape":
+        tensors = {k: v.clone() for k, v in load_state(spec.architecture(), real / weights.name).state_dict().items()}
+        tensors["conv1.weight"] = torch.zeros(1, 1, 1, 1)
+        save_file(tensors, str(weights))
+    elif kind == "NaN weights":
+        tensors = {k: v.clone() for k, v in load_state(spec.architecture(), real / weights.name).state_dict().items()}
+        tensors["conv1.weight"][0, 0, 0, 0] = float("nan")
+        save_file(tensors, str(weights))
+    elif kind == "pickle renamed":
+        torch.save(load_state(spec.architecture(), real / weights.name).state_dict(), weights)
+    elif kind == "missing card":
+        card.unlink()
+    elif kind == "bad JSON":
+        card.write_text('{"parameters": 594,', encoding="utf-8")
+    elif kind == "card without keys":
+        card.write_text(json.dumps({"parameters": 594}), encoding="utf-8")
+    return (card if "card" in kind or "JSON" in kind else weights).name
+
+
+BREAKAGES = [
+    "missing weights",
+    "truncated weights",
+    "wrong shape",
+    "NaN weights",
+    "pickle renamed",
+    "missing card",
+    "bad JSON",
+    "card without keys",
+]
+
+
+@pytest.mark.parametrize("kind", BREAKAGES)
+def test_every_broken_file_gives_a_message_naming_the_network_and_the_file(kind, tmp_path, monkeypatch):
+    monkeypatch.setattr("viz.models.registry.PRETRAINED_DIR", tmp_path)
+    name = _break(kind, tmp_path, "xo-net")
+    unpickled = []
+    for unpickler in ("pickle.load", "pickle.loads", "torch.load"):
+        monkeypatch.setattr(unpickler, lambda *args, **kwargs: unpickled.append(args))
+    with pytest.raises(ConvScopeError) as info:
+        load_card("xo-net") if name.endswith(".json") else load_model("xo-net")
+    assert get_spec("xo-net").title in str(info.value) and name in str(info.value)
+    assert not unpickled  # nothing is ever unpickled
