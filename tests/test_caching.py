@@ -6,7 +6,6 @@ import numpy as np
 from streamlit.runtime.caching.cache_type import CacheType
 from streamlit.runtime.caching.hashing import update_hash
 
-from viz.ops import ConvSettings, PoolSettings
 from viz.ui.caching import EXACT_HASHES, array_digest
 
 

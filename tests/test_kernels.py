@@ -116,4 +116,4 @@ def test_a_bad_cell_is_quoted_short_and_as_code():
     message = str(
         pytest.raises(ConvScopeError, parse_kernel_text, "[click](https://evil.example/" + "a" * 500 + ")").value
     )
-    assert "`[click](https://evil.exa…`" in message and len(message) < 200
+    assert "`[click](https://evil.ex…`" in message and len(message) < 200
