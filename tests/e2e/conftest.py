@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -27,6 +28,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 STARTUP_SECONDS = 180
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def pytest_collection_modifyitems(items):
@@ -41,9 +43,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server():
-    """`streamlit run app.py --server.headless true` on a free localhost port, stopped afterwards."""
+def start_server(extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """`streamlit run app.py --server.headless true` on a free localhost port; returns once it is healthy."""
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -63,6 +64,7 @@ def server():
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        env={**os.environ, **(extra_env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + STARTUP_SECONDS
@@ -70,19 +72,45 @@ def server():
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
-                    break
+                    return proc, url
         except OSError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             pytest.fail(f"the app did not start: {proc.stderr.read().decode(errors='replace')[-2000:]}")
         time.sleep(0.5)
-    yield {"url": url, "pid": proc.pid}
+
+
+def stop_server(proc: subprocess.Popen) -> str:
+    """Stop the server's process group; returns what it wrote to stderr (its log)."""
     os.killpg(proc.pid, signal.SIGTERM)
     try:
-        proc.wait(timeout=20)
+        _, err = proc.communicate(timeout=20)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
+        _, err = proc.communicate()
+    return err.decode(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def server():
+    """One app server shared by the browser tests, stopped afterwards."""
+    proc, url = start_server()
+    yield {"url": url, "pid": proc.pid}
+    stop_server(proc)
+
+
+def outside_requests(context) -> list[str]:
+    """Record every request the browser makes to a host other than this machine (there must be none)."""
+    seen: list[str] = []
+
+    def check(request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme not in ("data", "blob", "about") and parts.hostname not in LOCAL_HOSTS:
+            seen.append(request.url)
+
+    context.on("request", check)
+    return seen
 
 
 @pytest.fixture(scope="session")
@@ -103,8 +131,10 @@ def browser(chromium_present):
 
 @pytest.fixture
 def page(browser, request):
-    """A fresh browser session at 1280×800; fails the test if Streamlit shows an exception box."""
+    """A fresh browser session at 1280×800; fails the test if Streamlit shows an exception box
+    or the browser asks any host but this machine for anything."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
+    outside = outside_requests(context)
     pg = context.new_page()
     pg.set_default_timeout(90_000)
     yield pg
@@ -113,3 +143,4 @@ def page(browser, request):
     exceptions = pg.locator('[data-testid="stException"]').count()
     context.close()
     assert exceptions == 0, "Streamlit showed an exception box"
+    assert not outside, f"the page made requests outside this machine: {outside[:5]}"
