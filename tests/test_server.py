@@ -1,0 +1,32 @@
+"""Server-wide set-up: done once, first, before any page draws."""
+
+import ast
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_app_imports_the_server_setup_before_anything_else_of_ours():
+    tree = ast.parse((ROOT / "app.py").read_text())
+    ours = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.Import | ast.ImportFrom) and any(name.startswith("viz") for name in _names(node))
+    ]
+    assert _names(ours[0]) == ["viz.ui.server"]
+
+
+def _names(node) -> list[str]:
+    return [node.module] if isinstance(node, ast.ImportFrom) else [alias.name for alias in node.names]
+
+
+def test_setup_loads_the_lazy_imports_and_keeps_uploads_in_memory():
+    code = (
+        "import sys, viz.ui.server\n"
+        "from starlette.formparsers import MultiPartParser\n"
+        "from viz.images import MAX_UPLOAD_MB\n"
+        "assert {'pandas', 'torch', 'plotly.graph_objects'} <= set(sys.modules)\n"
+        "assert MultiPartParser.spool_max_size > (MAX_UPLOAD_MB + 1) * 1024 * 1024\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
