@@ -7,6 +7,7 @@ value through ReLU and into its pooling window.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from viz.errors import ConvScopeError
-from viz.ops import PoolSettings
+from viz.ops import ConvSettings, Pair, PoolSettings, as_pads, as_pair, conv_output_shape, pool_output_shape
 
 
 @dataclass(frozen=True)
@@ -23,20 +24,26 @@ class ConvExplanation:
 
     row: int
     col: int
-    top: int  # the patch's top-left corner on the unpadded input (may be negative: padding)
+    top: int  # the first tap's position on the unpadded input (negative: in the padding)
     left: int
-    patch: np.ndarray  # (C, K, K) input values under the kernel, zeros where it overhangs
-    kernel: np.ndarray  # (C, K, K)
-    products: np.ndarray  # (C, K, K) patch * kernel
+    patch: np.ndarray  # (C, Kh, Kw) input values under the kernel's taps, zeros where they fall in padding
+    kernel: np.ndarray  # (C, Kh, Kw)
+    products: np.ndarray  # (C, Kh, Kw) patch * kernel
     channel_sums: np.ndarray  # (C,)
-    divisor: float  # 1, or C·K·K in normalized mode
+    divisor: float  # 1, or C·Kh·Kw in normalized mode
     bias: float
     value: float  # sum(products) / divisor + bias
-    padded_cells: int  # how many patch cells fall in the zero padding
+    padded_cells: int  # how many taps fall in the zero padding
+    rows: np.ndarray  # (Kh,) input row of each tap (dilation spreads them)
+    cols: np.ndarray  # (Kw,) input column of each tap
 
     @property
     def total(self) -> float:
         return float(self.channel_sums.sum())
+
+    def padding_mask(self, height: int, width: int) -> np.ndarray:
+        """(Kh, Kw) True where a tap falls outside the image, in the zero padding."""
+        return ~(((self.rows >= 0) & (self.rows < height))[:, None] & ((self.cols >= 0) & (self.cols < width))[None])
 
 
 def explain_conv(
@@ -44,70 +51,103 @@ def explain_conv(
     kernel: np.ndarray,
     row: int,
     col: int,
-    stride: int,
-    padding: int,
+    stride: int | Pair = 1,
+    padding: int | Sequence[int] = 0,
     bias: float = 0.0,
     divisor: float = 1.0,
+    dilation: int | Pair = 1,
 ) -> ConvExplanation:
-    """image (C, H, W), kernel (C, K, K): the products and sums behind output (row, col)."""
+    """image (C, H, W), kernel (C, Kh, Kw): the products and sums behind output (row, col).
+
+    padding is a number or (top, left, bottom, right); stride and dilation a number or (rows, columns).
+    """
     c, h, w = image.shape
-    k = kernel.shape[-1]
-    top, left = row * stride - padding, col * stride - padding
-    padded = np.pad(image, ((0, 0), (padding, padding), (padding, padding)))
-    patch = padded[:, top + padding : top + padding + k, left + padding : left + padding + k]
-    if patch.shape != kernel.shape:
-        raise ConvScopeError(f"Location ({row}, {col}) is outside the feature map.")
-    inside_rows = (np.arange(top, top + k) >= 0) & (np.arange(top, top + k) < h)
-    inside_cols = (np.arange(left, left + k) >= 0) & (np.arange(left, left + k) < w)
-    padded_cells = k * k - int(inside_rows.sum()) * int(inside_cols.sum())
+    kh, kw = kernel.shape[-2:]
+    (sh, sw), (dh, dw), pads = as_pair(stride), as_pair(dilation), as_pads(padding)
+    out_h, out_w = conv_output_shape(h, w, (kh, kw), ConvSettings((sh, sw), pads, dilation=(dh, dw)))
+    if not (0 <= row < out_h and 0 <= col < out_w):
+        raise ConvScopeError(f"Location ({row}, {col}) is outside the {out_h}×{out_w} feature map.")
+    top, left = row * sh - pads[0], col * sw - pads[1]
+    rows, cols = top + np.arange(kh) * dh, left + np.arange(kw) * dw
+    inside_r, inside_c = (rows >= 0) & (rows < h), (cols >= 0) & (cols < w)
+    patch = np.zeros((c, kh, kw), dtype=np.float32)
+    patch[np.ix_(np.arange(c), np.flatnonzero(inside_r), np.flatnonzero(inside_c))] = image[
+        np.ix_(np.arange(c), rows[inside_r], cols[inside_c])
+    ]
+    padded_cells = kh * kw - int(inside_r.sum()) * int(inside_c.sum())
     products = patch * kernel
     sums = products.reshape(c, -1).sum(axis=1)
     value = float(sums.sum()) / divisor + bias
-    return ConvExplanation(row, col, top, left, patch, kernel, products, sums, divisor, bias, value, padded_cells)
+    return ConvExplanation(
+        row, col, top, left, patch, kernel, products, sums, divisor, bias, value, padded_cells, rows, cols
+    )
 
 
 @dataclass(frozen=True)
 class PoolExplanation:
-    """Which pooling window(s) a location falls in, and what each makes of it."""
+    """Which pooling window(s) a location falls in, and what the first of them makes of it."""
 
     out_row: int
     out_col: int
-    top: int
+    top: int  # the window's top-left cell on the map (negative: in the padding)
     left: int
-    window: np.ndarray  # (W_p, W_p) values of the rectified map
-    winner: tuple[int, int]  # position of the max inside the window
+    window: np.ndarray  # (Kh, Kw) values of the rectified map; NaN for padding and cells past the edge
+    winner: tuple[int, int]  # position of the max inside the window (first one on ties)
     pooled: float
     is_winner: bool  # for max pooling: this location is (one of) the window's max
+    counted: int  # how many cells the average divides by
+    padding_cells: int  # cells of the window in the padding (they count for an average only with count_pad)
+    missing_cells: int  # cells of a partial (ceil-mode) window past the padding: they do not exist
 
 
 def pool_windows_of(row: int, col: int, settings: PoolSettings, height: int, width: int) -> list[tuple[int, int]]:
     """Output positions of every pooling window covering map location (row, col)."""
-    s, wp = settings.stride, settings.window
-    out_h, out_w = (height - wp) // s + 1, (width - wp) // s + 1
-    rows = [r for r in range(out_h) if r * s <= row < r * s + wp]
-    cols = [c for c in range(out_w) if c * s <= col < c * s + wp]
+    out_h, out_w = pool_output_shape(height, width, settings)
+    (kh, kw), (sh, sw), (top, left, _, _) = settings.window, settings.stride, settings.padding
+    rows = [r for r in range(out_h) if r * sh - top <= row < r * sh - top + kh]
+    cols = [c for c in range(out_w) if c * sw - left <= col < c * sw - left + kw]
     return [(r, c) for r in rows for c in cols]
 
 
 def explain_pool(rectified: np.ndarray, row: int, col: int, settings: PoolSettings) -> PoolExplanation | None:
     """rectified (H, W): the first pooling window covering (row, col), or None if none does.
 
-    With stride larger than the window some locations are skipped by pooling.
+    With a stride larger than the window some locations are skipped by pooling.
     """
-    windows = pool_windows_of(row, col, settings, *rectified.shape)
-    if not windows:
+    h, w = rectified.shape
+    windows = pool_windows_of(row, col, settings, h, w)
+    if settings.kind == "none" or not windows:
         return None
     out_r, out_c = windows[0]
-    top, left = out_r * settings.stride, out_c * settings.stride
-    window = rectified[top : top + settings.window, left : left + settings.window]
-    winner = np.unravel_index(int(np.argmax(window)), window.shape)
+    (kh, kw), (sh, sw), (pt, pl, pb, pr) = settings.window, settings.stride, settings.padding
+    top, left = out_r * sh - pt, out_c * sw - pl
+    rows, cols = top + np.arange(kh), left + np.arange(kw)
+    real = ((rows >= 0) & (rows < h))[:, None] & ((cols >= 0) & (cols < w))[None]
+    padding = ((rows >= -pt) & (rows < h + pb))[:, None] & ((cols >= -pl) & (cols < w + pr))[None] & ~real
+    window = np.full((kh, kw), np.nan, dtype=np.float32)
+    window[real] = rectified[np.clip(rows, 0, h - 1)[:, None], np.clip(cols, 0, w - 1)[None]][real]
+    winner = np.unravel_index(int(np.nanargmax(window)), window.shape)
+    counted = int(real.sum()) + (int(padding.sum()) if settings.count_pad else 0)
     if settings.kind == "max":
-        pooled = float(window.max())
+        pooled = float(np.nanmax(window))
         is_winner = bool(rectified[row, col] == pooled)
     else:
-        pooled = float(window.mean())
+        pooled = float(np.nansum(window)) / counted
         is_winner = False
-    return PoolExplanation(out_r, out_c, top, left, window, (int(winner[0]), int(winner[1])), pooled, is_winner)
+    missing = kh * kw - int(real.sum()) - int(padding.sum())
+    return PoolExplanation(
+        out_r,
+        out_c,
+        top,
+        left,
+        window,
+        (int(winner[0]), int(winner[1])),
+        pooled,
+        is_winner,
+        counted,
+        int(padding.sum()),
+        missing,
+    )
 
 
 def pool_winners(maps: np.ndarray, window: int, stride: int) -> np.ndarray:

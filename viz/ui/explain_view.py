@@ -11,21 +11,13 @@ from viz.render import enlarge, format_number, grayscale, number_table_html, out
 HIGHLIGHT = (255, 200, 0)
 
 
-def padding_mask(ex: ConvExplanation, height: int, width: int) -> np.ndarray:
-    """(K, K) True where the kernel overhangs the image into the zero padding."""
-    k = ex.kernel.shape[-1]
-    rows = np.arange(ex.top, ex.top + k)
-    cols = np.arange(ex.left, ex.left + k)
-    return ~(((rows >= 0) & (rows < height))[:, None] & ((cols >= 0) & (cols < width))[None, :])
-
-
 def patch_tables(ex: ConvExplanation, index: int, image_hw: tuple[int, int], gray: tuple[float, float] | None) -> None:
     """Input patch, kernel and products of one input channel, as three number grids.
 
     gray colours the input patch as image brightness (lo, hi); None colours it like a map.
     """
-    k = ex.kernel.shape[-1]
-    masked = padding_mask(ex, *image_hw)
+    k = max(ex.kernel.shape[-2:])
+    masked = ex.padding_mask(*image_hw)
     cols = st.columns(3) if k <= 5 else [st.container()] * 3
     for col, title, values in (
         (cols[0], "Input patch", ex.patch[index]),
@@ -56,10 +48,10 @@ def sum_sentence(ex: ConvExplanation) -> str:
 def input_zoom(channels: np.ndarray, reads: list[int], ex: ConvExplanation, value_range: tuple[float, float]) -> None:
     """The input around the patch, enlarged, with the kernel's footprint outlined in yellow."""
     _, h, w = channels.shape
-    k = ex.kernel.shape[-1]
-    margin = max(3, k)
+    kh, kw = int(ex.rows[-1] - ex.rows[0]) + 1, int(ex.cols[-1] - ex.cols[0]) + 1  # with dilation's gaps
+    margin = max(3, kh, kw)
     top, left = max(0, ex.top - margin), max(0, ex.left - margin)
-    bottom, right = min(h, ex.top + k + margin), min(w, ex.left + k + margin)
+    bottom, right = min(h, ex.top + kh + margin), min(w, ex.left + kw + margin)
     lo, hi = value_range
     if len(reads) == 1:
         crop = grayscale(channels[reads[0], top:bottom, left:right], lo, hi)
@@ -68,10 +60,10 @@ def input_zoom(channels: np.ndarray, reads: list[int], ex: ConvExplanation, valu
         crop = (np.clip((region - lo) / ((hi - lo) or 1.0), 0, 1) * 255).astype(np.uint8)
     big = enlarge(crop, min_side=220, max_side=360)
     scale = big.shape[0] // crop.shape[0]
-    marked = outline(big, ex.top - top, ex.left - left, k, k, colour=HIGHLIGHT, scale=scale)
+    marked = outline(big, ex.top - top, ex.left - left, kh, kw, colour=HIGHLIGHT, scale=scale)
     st.image(marked, width=min(360, marked.shape[1]))
     st.caption(
-        f"The input under the kernel: rows {ex.top}–{ex.top + k - 1}, columns {ex.left}–{ex.left + k - 1} "
+        f"The input under the kernel: rows {ex.top}–{ex.top + kh - 1}, columns {ex.left}–{ex.left + kw - 1} "
         "(yellow box; shown enlarged with its surroundings)."
         + (f" {ex.padded_cells} of its cells fall in the zero padding." if ex.padded_cells else "")
     )

@@ -18,7 +18,7 @@ from viz.kernels import (
     parse_kernel_text,
     resize_kernel,
 )
-from viz.ops import ConvSettings, PoolSettings, output_size, padding_amount
+from viz.ops import ConvSettings, PoolSettings, conv_padding, output_size
 from viz.pipeline import CHANNEL_NAMES, PipelineResult, as_kernel_stack, panel_pictures, run_pipeline, shape_label
 from viz.render import (
     csv_text,
@@ -278,19 +278,31 @@ def _kernel_editor(mode: str) -> np.ndarray | None:
     return stack
 
 
-def _conv_settings(options: tuple, kernel_size: int) -> ConvSettings:
+def _conv_settings(options: tuple, image_hw: tuple[int, int], kernel_size: int) -> ConvSettings:
     padding_mode, explicit, stride, bias, normalized = options
-    return ConvSettings(stride, padding_amount(padding_mode, kernel_size, explicit), bias, normalized)
+    pads = conv_padding(padding_mode, image_hw, (kernel_size,) * 2, (stride,) * 2, (1, 1), explicit)
+    return ConvSettings(stride, pads, bias, normalized)
 
 
 # ---------------------------------------------------------------- display
-def _size_formula(n_h: int, n_w: int, k: int, p: int, s: int) -> str:
-    def one(n: int) -> str:
-        return f"⌊({n} − {k} + 2·{p}) / {s}⌋ + 1 = **{output_size(n, k, p, s)}**"
+def _size_formula(n_h: int, n_w: int, k: int, conv: ConvSettings) -> str:
+    top, left, bottom, right = conv.padding
+    s = conv.stride[0]
 
-    if n_h == n_w:
-        return f"Output size = ⌊(W − K + 2P) / S⌋ + 1 = {one(n_w)}"
-    return f"Output size = ⌊(W − K + 2P) / S⌋ + 1: width {one(n_w)}; height {one(n_h)}"
+    def one(n: int, before: int, after: int) -> str:
+        pads = f"2·{before}" if before == after else f"{before} + {after}"
+        return f"⌊({n} − {k} + {pads}) / {s}⌋ + 1 = **{output_size(n, k, s, (before, after))}**"
+
+    if n_h == n_w and (top, bottom) == (left, right):
+        return f"Output size = ⌊(W − K + 2P) / S⌋ + 1 = {one(n_w, left, right)}"
+    return f"Output size = ⌊(W − K + 2P) / S⌋ + 1: width {one(n_w, left, right)}; height {one(n_h, top, bottom)}"
+
+
+def _pads_text(pads: tuple[int, int, int, int]) -> str:
+    """'1' when every side has the same zeros, else 'top 0, left 0, bottom 1, right 1'."""
+    if len(set(pads)) == 1:
+        return str(pads[0])
+    return ", ".join(f"{side} {n}" for side, n in zip(("top", "left", "bottom", "right"), pads, strict=True))
 
 
 def _panel_title(number: int, title: str, shape: str) -> None:
@@ -368,7 +380,7 @@ def _panels(picture: Picture, channels: np.ndarray, result: PipelineResult, pict
         st.image(big["pooled"], width="stretch")
         before, after = result.rectified[0].size, pooled[0].size
         st.markdown(
-            f"{pool.window}×{pool.window} window, stride {pool.stride}: "
+            f"{pool.window[0]}×{pool.window[1]} window, stride {pool.stride[0]}: "
             f"{shape_label(result.rectified)} → {shape_label(pooled)}, "
             f"**{before / after:.1f}× fewer** values."
         )
@@ -462,7 +474,7 @@ def _explain_numbers(result: PipelineResult, ex, map_index: int, row: int, col: 
     pe = explain_pool(result.rectified[map_index], row, col, pool)
     if pe is None:
         st.markdown(
-            f"**Pooling**: with stride {pool.stride} and a {pool.window}×{pool.window} window, no pooling window covers "
+            f"**Pooling**: with stride {pool.stride[0]} and a {pool.window[0]}×{pool.window[1]} window, no pooling window covers "
             "this location: pooling skips it."
         )
         return
@@ -483,8 +495,8 @@ def _explain_numbers(result: PipelineResult, ex, map_index: int, row: int, col: 
         st.html(number_table_html(pe.window, highlight=pe.winner if pool.kind == "max" else local))
     with c2:
         st.markdown(
-            f"**Pooling**: row {row}, column {col} falls in the window with rows {pe.top}–{pe.top + pool.window - 1}, "
-            f"columns {pe.left}–{pe.left + pool.window - 1} (left); {verdict}. "
+            f"**Pooling**: row {row}, column {col} falls in the window with rows {pe.top}–{pe.top + pool.window[0] - 1}, "
+            f"columns {pe.left}–{pe.left + pool.window[1] - 1} (left); {verdict}. "
             f"It becomes the pooled output at row {pe.out_row}, column {pe.out_col}."
         )
 
@@ -525,7 +537,7 @@ def render() -> None:
     if picture is None or kernel is None:
         return
     channels = to_channels(picture, grayscale=(mode == "grayscale"))
-    conv = _conv_settings(options, kernel.shape[-1])
+    conv = _conv_settings(options, channels.shape[1:], kernel.shape[-1])
     try:
         result, pictures = compute(channels, kernel, mode, conv, pool)
     except ConvScopeError as exc:
@@ -533,8 +545,8 @@ def render() -> None:
         return
     with about_col:
         st.markdown(
-            _size_formula(channels.shape[1], channels.shape[2], kernel.shape[-1], conv.padding, conv.stride)
-            + f" with K = {kernel.shape[-1]}, P = {conv.padding}, S = {conv.stride}."
+            _size_formula(channels.shape[1], channels.shape[2], kernel.shape[-1], conv)
+            + f" with K = {kernel.shape[-1]}, P = {_pads_text(conv.padding)}, S = {conv.stride[0]}."
         )
     _panels(picture, channels, result, pictures, mode)
     st.divider()
