@@ -80,9 +80,10 @@ def test_text_accepts_commas_fractions_and_typographic_minus():
         ("1 0\n0 abc", "row 2, column 2 is `abc`, which is not a number"),
         ("1 nan\n0 1", "NaN and infinity"),
         ("inf 0\n0 1", "NaN and infinity"),
-        ("1 0 0\n0 1", "must be square"),
+        ("1 0 0\n0 1", "row 2 has 2, row 1 has 3"),
         ("1/0 1\n1 1", "not a number"),
         ("", "1 to 11 rows"),
+        ("1 0 0 0 0 0 0 0 0 0 0 0", "1 to 11 numbers per row"),
     ],
 )
 def test_bad_cells_are_named(text, message):

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from viz.errors import ConvScopeError, quoted
+from viz.errors import ConvScopeError
+from viz.grids import format_text, parse_cells, split_text
 
 MAX_KERNEL_SIZE = 11
 # Generous for 121 numbers; longer text (from a pasted link, say) is refused before parsing.
@@ -176,46 +177,12 @@ DEFAULT_KERNEL = "sobel_vertical"
 
 
 def parse_kernel_cells(cells: list[list[object]]) -> np.ndarray:
-    """A square grid of numbers typed by the user -> (K, K) float32, or a ConvScopeError.
-
-    Accepts numbers and numeric strings ("0.5", "-1", "1/9"); rejects blanks,
-    words, NaN and infinity, naming the cell (row and column from 1).
-    """
-    rows = len(cells)
-    if rows == 0 or rows > MAX_KERNEL_SIZE:
-        raise ConvScopeError(f"A kernel needs 1 to {MAX_KERNEL_SIZE} rows; this one has {rows}.")
-    out = np.zeros((rows, rows), dtype=np.float32)
-    for r, row in enumerate(cells):
-        if len(row) != rows:
-            raise ConvScopeError(f"The kernel must be square: row {r + 1} has {len(row)} cells, not {rows}.")
-        for c, cell in enumerate(row):
-            out[r, c] = _parse_cell(cell, r, c)
-    return out
-
-
-def _parse_cell(cell: object, r: int, c: int) -> float:
-    where = f"Kernel cell at row {r + 1}, column {c + 1}"
-    if cell is None or (isinstance(cell, str) and not cell.strip()):
-        raise ConvScopeError(f"{where} is empty: type a number such as 0, 1 or -0.5.")
-    try:
-        if isinstance(cell, str) and "/" in cell:
-            num, den = cell.split("/", 1)
-            value = float(num) / float(den)
-        else:
-            value = float(cell)  # type: ignore[arg-type]
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise ConvScopeError(
-            f"{where} is {quoted(cell)}, which is not a number: type a number such as 0, 1 or -0.5."
-        ) from None
-    if not np.isfinite(value):
-        raise ConvScopeError(f"{where} is {quoted(cell)}: NaN and infinity cannot be used, type an ordinary number.")
-    if abs(value) > 1e6:
-        raise ConvScopeError(f"{where} is {value:g}: keep kernel values within ±1,000,000.")
-    return value
+    """A grid of numbers typed by the user -> (Kh, Kw) float32, each side 1 to MAX_KERNEL_SIZE."""
+    return parse_cells(cells, "Kernel", MAX_KERNEL_SIZE)
 
 
 def parse_kernel_text(text: str) -> np.ndarray:
-    """Rows of numbers, one row per line, separated by spaces or commas -> (K, K) float32.
+    """Rows of numbers, one row per line, separated by spaces or commas -> (Kh, Kw) float32.
 
     Fractions such as 1/9 and the typographic minus (−) are accepted.
     """
@@ -224,16 +191,12 @@ def parse_kernel_text(text: str) -> np.ndarray:
             f"The kernel text is {len(text):,} characters long; an {MAX_KERNEL_SIZE}×{MAX_KERNEL_SIZE} kernel "
             f"needs far fewer. Type at most {MAX_KERNEL_TEXT:,} characters."
         )
-    lines = [line for line in text.replace("−", "-").splitlines() if line.strip()]
-    cells = [[tok for tok in line.replace(",", " ").replace(";", " ").split()] for line in lines]
-    return parse_kernel_cells(cells)
+    return parse_kernel_cells(split_text(text))
 
 
 def format_kernel_text(kernel: np.ndarray) -> str:
-    """(K, K) -> aligned text rows that parse_kernel_text reads back exactly (to float32)."""
-    tokens = [[f"{float(v):.6g}" for v in row] for row in np.asarray(kernel, dtype=np.float32)]
-    width = max(len(t) for row in tokens for t in row)
-    return "\n".join("  ".join(t.rjust(width) for t in row) for row in tokens)
+    """(Kh, Kw) -> aligned text rows that parse_kernel_text reads back exactly (to float32)."""
+    return format_text(kernel)
 
 
 def resize_kernel(kernel: np.ndarray, size: int) -> np.ndarray:
