@@ -21,13 +21,13 @@ def test_every_explanation_adds_up_to_the_feature_value(mode, stride, padding, n
             for col in range(result.feature.shape[2]):
                 ex = explain_conv(
                     image[reads],
-                    result.kernel,
+                    result.kernel_of(m),
                     row,
                     col,
                     stride,
                     padding,
                     0.25,
-                    result.kernel.size if normalized else 1.0,
+                    result.kernel_of(m).size if normalized else 1.0,
                 )
                 assert ex.value == pytest.approx(float(result.feature[m, row, col]), abs=1e-4)
                 np.testing.assert_allclose(ex.products, ex.patch * ex.kernel)

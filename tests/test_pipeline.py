@@ -75,3 +75,50 @@ def test_relu_share_and_shapes():
     assert shape_label(result.feature) == "3×3"
     assert 0 <= result.relu_zeroed <= 1
     assert (result.rectified >= 0).all()
+
+
+def test_a_layer_of_filters_each_with_its_bias_matches_the_loops():
+    """CS231n's layer: a 3-channel input, filters spanning all channels (3-D), one bias per filter."""
+    rng = np.random.default_rng(4)
+    image = rng.integers(0, 3, (3, 5, 5)).astype(np.float32)
+    bank = rng.integers(-1, 2, (2, 3, 3, 3)).astype(np.float32)
+    result = run_pipeline(image, bank, "3d", ConvSettings(2, 1), POOL, biases=(1.0, 0.0))
+    assert result.feature.shape == (2, 3, 3) and result.map_names == ("filter 1", "filter 2")
+    np.testing.assert_allclose(result.feature, conv2d_loops(image, bank, 2, 1, (1.0, 0.0)), atol=1e-5)
+
+
+def test_per_channel_maps_are_filter_major_and_named():
+    rng = np.random.default_rng(5)
+    image = rng.random((3, 6, 6)).astype(np.float32)
+    bank = [rng.normal(size=(2, 2)).astype(np.float32) for _ in range(2)]
+    result = run_pipeline(image, bank, "per_channel", ConvSettings(), POOL, biases=(0.5, -0.5))
+    assert result.map_names == (
+        "filter 1 · R",
+        "filter 1 · G",
+        "filter 1 · B",
+        "filter 2 · R",
+        "filter 2 · G",
+        "filter 2 · B",
+    )
+    for m in range(6):
+        f, c = result.filter_of(m), result.input_channels_of(m)[0]
+        assert (f, c) == divmod(m, 3)
+        expected = conv2d_loops(image[c : c + 1], bank[f][None, None], 1, 0, result.biases[f])[0]
+        np.testing.assert_allclose(result.feature[m], expected, atol=1e-5)
+
+
+def test_relu_off_passes_the_signed_map_to_pooling():
+    """CS231n's max-pool check on a signed map needs ReLU off."""
+    image = np.array([[[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]], np.float32)
+    result = run_pipeline(-image, np.ones((1, 1), np.float32), "grayscale", ConvSettings(), POOL, relu_on=False)
+    np.testing.assert_array_equal(result.rectified, -image)
+    np.testing.assert_array_equal(result.pooled[0], [[-1, -2], [-1, 0]])
+    assert result.relu_zeroed == 0.0
+
+
+def test_3d_mode_on_a_typed_two_channel_input():
+    image = np.stack([np.eye(3), np.ones((3, 3))]).astype(np.float32)
+    kernel = np.stack([np.eye(3), -np.ones((3, 3))]).astype(np.float32)
+    result = run_pipeline(image, kernel, "3d", ConvSettings(), PoolSettings("none"))
+    assert result.feature.item() == pytest.approx(3 - 9)
+    assert result.map_names == ("all channels together",)

@@ -176,6 +176,56 @@ KERNELS: dict[str, Kernel] = {k.key: k for k in _LIBRARY}
 DEFAULT_KERNEL = "sobel_vertical"
 
 
+@dataclass(frozen=True)
+class LayerPreset:
+    """Several library filters that a lesson shows together, as one conv layer."""
+
+    key: str
+    name: str
+    group: str
+    kernels: tuple[str, ...]
+    explanation: str
+
+
+LAYERS: dict[str, LayerPreset] = {
+    p.key: p
+    for p in (
+        LayerPreset(
+            "xo_lesson",
+            "X/O lesson: all three features (a layer of 3)",
+            "X or O?",
+            ("xo_diagonal_down", "xo_cross", "xo_diagonal_up"),
+            "The lesson's three features side by side, as one convolution layer: the ↘ diagonal, the crossing "
+            "and the ↗ diagonal. Each gives its own map; an X lights up all three, an O hardly any.",
+        ),
+        LayerPreset(
+            "sobel_pair",
+            "Sobel: vertical and horizontal edges (a layer of 2)",
+            "Edges",
+            ("sobel_vertical", "sobel_horizontal"),
+            "Two edge detectors as one layer: one map for vertical edges, one for horizontal ones.",
+        ),
+    )
+}
+PRESETS = [*KERNELS, *LAYERS]  # what the preset menu offers
+
+
+def preset_kernels(key: str) -> list[np.ndarray]:
+    """The (K, K) kernels a preset loads: one for a library filter, several for a layer preset."""
+    if key in LAYERS:
+        return [KERNELS[k].weights for k in LAYERS[key].kernels]
+    return [KERNELS[key].weights]
+
+
+def preset_label(key: str) -> str:
+    preset = LAYERS.get(key) or KERNELS[key]
+    return f"{preset.group} · {preset.name}"
+
+
+def preset_explanation(key: str) -> str:
+    return (LAYERS.get(key) or KERNELS[key]).explanation
+
+
 def parse_kernel_cells(cells: list[list[object]]) -> np.ndarray:
     """A grid of numbers typed by the user -> (Kh, Kw) float32, each side 1 to MAX_KERNEL_SIZE."""
     return parse_cells(cells, "Kernel", MAX_KERNEL_SIZE)

@@ -182,13 +182,10 @@ def png_bytes(rgb: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def csv_text(maps: np.ndarray, names: tuple[str, ...] | list[str]) -> str:
-    """(C, H, W) values as CSV: one block of H rows per channel, headed '# <name>'."""
-    blocks = []
-    for name, m in zip(names, maps, strict=True):
-        rows = "\n".join(",".join(f"{v:.6g}" for v in row) for row in m)
-        blocks.append(f"# {name}: {m.shape[0]} rows × {m.shape[1]} columns\n{rows}")
-    return "\n".join(blocks) + "\n"
+def csv_text(maps: np.ndarray) -> str:
+    """(C, H, W) values as CSV a program can read: numbers only, 9 significant digits (every float32
+    exactly), one map row per line, maps in order separated by one blank line."""
+    return "\n\n".join("\n".join(",".join(f"{float(v):.9g}" for v in row) for row in m) for m in maps) + "\n"
 
 
 def _text_colour(rgb: np.ndarray) -> str:
@@ -199,10 +196,52 @@ def format_number(v: float, decimals: int = 2) -> str:
     """Compact, sign-aware: '−0.5', '12', '1.2e+03' (a true minus sign reads better projected)."""
     if v == 0:
         return "0"
+    if float(v).is_integer() and abs(v) < 1e7:
+        return str(int(v)).replace("-", "−")
     text = f"{v:.{decimals}f}".rstrip("0").rstrip(".") if abs(v) < 1000 else f"{v:.3g}"
     if text in ("-0", "0"):
         text = f"{v:.1e}"
     return text.replace("-", "−")
+
+
+SMALL_MAP = 16  # maps up to this many rows and columns show every value as a number
+
+
+def is_small(maps: np.ndarray) -> bool:
+    """(…, H, W): small enough to read every value."""
+    return maps.shape[-1] <= SMALL_MAP and maps.shape[-2] <= SMALL_MAP
+
+
+def numbers_picture(
+    maps: np.ndarray, limit: float | None = None, gray_range: tuple[float, float] | None = None, cell: int = 44
+) -> np.ndarray:
+    """(C, H, W) -> one picture of C number grids side by side, each cell coloured like the maps
+    (or as gray levels) with its value written in it, as the page shows them; -> uint8 RGB."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    c, h, w = maps.shape
+    gap = cell // 2
+    canvas = Image.new("RGB", (c * w * cell + (c - 1) * gap + 2, h * cell + 2), (255, 255, 255))
+    draw = ImageDraw.Draw(canvas)
+    font = ImageFont.load_default(size=max(10, cell // 3))
+    for i, values in enumerate(maps):
+        shown = np.nan_to_num(values.astype(np.float32))
+        colours = grayscale(shown, *gray_range) if gray_range else diverging(shown, limit)
+        x0 = i * (w * cell + gap) + 1
+        for r in range(h):
+            for col in range(w):
+                box = (x0 + col * cell, 1 + r * cell, x0 + (col + 1) * cell - 1, 1 + (r + 1) * cell - 1)
+                bg = tuple(int(v) for v in colours[r, col])
+                draw.rectangle(box, fill=bg, outline=(190, 190, 190))
+                text = "pad" if np.isnan(values[r, col]) else format_number(float(values[r, col]))
+                draw.text(
+                    ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2),
+                    text.replace("−", "-"),
+                    fill=_text_colour(np.asarray(bg)),
+                    font=font,
+                    anchor="mm",
+                )
+    return np.asarray(canvas)
 
 
 def number_table_html(
@@ -220,7 +259,7 @@ def number_table_html(
     highlight outlines one cell (e.g. the max of a pooling window).
     gray_range (lo, hi) colours cells as the image's gray levels instead (for input pixels).
     """
-    v = values.astype(np.float32)
+    v = np.nan_to_num(values.astype(np.float32))  # NaN: a cell that is not on the map (padding)
     colours = grayscale(v, *gray_range) if gray_range else diverging(v, limit)
     rows = []
     for r in range(values.shape[0]):
@@ -228,11 +267,13 @@ def number_table_html(
         for c in range(values.shape[1]):
             bg = colours[r, c]
             style = f"background:rgb({bg[0]},{bg[1]},{bg[2]});color:{_text_colour(bg)};"
-            if masked is not None and masked[r, c]:
+            outside = bool(np.isnan(values[r, c]))
+            if outside or (masked is not None and masked[r, c]):
                 style += "background-image:repeating-linear-gradient(45deg,#0000 0 4px,#9996 4px 6px);"
             if highlight == (r, c):
                 style += "outline:3px solid #f5b800;outline-offset:-3px;font-weight:700;"
-            cells.append(f'<td style="{style}">{format_number(float(values[r, c]), decimals)}</td>')
+            text = "pad" if outside else format_number(float(values[r, c]), decimals)
+            cells.append(f'<td style="{style}">{text}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (
         f'<table class="cs-grid" style="border-collapse:collapse;font:600 13px/1 ui-monospace,monospace;">'

@@ -28,7 +28,7 @@ import numpy as np
 
 from viz.errors import ConvScopeError, quoted
 from viz.grids import format_link_grid, format_value, parse_link_grid, parse_value
-from viz.kernels import DEFAULT_KERNEL, KERNELS, MAX_KERNEL_SIZE
+from viz.kernels import DEFAULT_KERNEL, MAX_KERNEL_SIZE, PRESETS, preset_kernels
 from viz.ops import (
     ConvSettings,
     Pads,
@@ -95,7 +95,7 @@ class View:
         """Each filter as (C_k, Kh, Kw): the typed kernels, or the preset's kernel."""
         if self.kernels:
             return [grid_array(k) for k in self.kernels]
-        return [KERNELS[self.filter].weights[None]]
+        return [w[None] for w in preset_kernels(self.filter)]
 
     def bias_of(self, index: int) -> float:
         return self.biases[index] if len(self.biases) > 1 else self.biases[0]
@@ -181,7 +181,7 @@ def _numbers(raw: str) -> Grid:
 SIMPLE_PARAMS: dict[str, Any] = {
     "sample": _one_of(list(SAMPLES)),
     "size": _size,
-    "filter": _one_of(list(KERNELS)),
+    "filter": _one_of(PRESETS),
     "mode": _one_of(MODES),
     "stride": _pair(1, MAX_STRIDE),
     "dilation": _pair(1, MAX_DILATION),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from viz.errors import ConvScopeError
@@ -18,9 +19,11 @@ from viz.images import (
 from viz.samples import SAMPLES, load_sample
 from viz.ui import drawing
 from viz.ui.caching import cached_result
+from viz.ui.typed_input import typed_input
 
 SOURCES = ("Sample", "Upload", "Webcam")
 DRAW = "Draw"
+NUMBERS = "Numbers"
 WORKING_SIZES = (64, 128, 256, 384, 512, 768, 1024)
 
 
@@ -42,8 +45,9 @@ def sample_cached(key: str, max_side: int) -> Picture:
 
 def image_source(
     page: str, sample_keys: list[str], working_size: bool = True, sources: tuple[str, ...] = SOURCES
-) -> Picture | None:
-    """The source chooser; returns the chosen Picture, or None after explaining why in the page.
+) -> Picture | np.ndarray | None:
+    """The source chooser; returns the chosen Picture (or, for "Numbers", the typed (C, H, W) grid),
+    or None after explaining why in the page.
 
     Widget keys: <page>_source, <page>_sample, <page>_upload, <page>_webcam, <page>_size,
     <page>_canvas (when "Draw" is one of the sources).
@@ -51,6 +55,8 @@ def image_source(
     if st.session_state.get(f"{page}_source") not in sources:
         st.session_state[f"{page}_source"] = sources[0]
     source = st.radio("Image source", sources, key=f"{page}_source", horizontal=True)
+    if source == NUMBERS:
+        return typed_input()
     if source == DRAW:
         st.caption("Draw with the mouse or a finger; the trash-can button below the canvas clears it.")
         pixels = drawing.canvas_pixels(f"{page}_canvas")

@@ -1,4 +1,9 @@
-"""Filter playground: convolution -> ReLU -> pooling on any image, every number explained."""
+"""Filter playground: a layer of filters -> ReLU -> pooling on any image, every number explained.
+
+The page keeps one plain description of what it shows, a viz.view.View: a link is read into it
+on a session's first visit, the widgets are drawn from it and written back into it, the
+computation follows it, and the link is written from it.
+"""
 
 from __future__ import annotations
 
@@ -8,308 +13,350 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 
 from viz.errors import ConvScopeError
 from viz.explain import explain_conv, explain_pool
+from viz.grids import format_text
 from viz.images import Picture, to_channels
-from viz.kernels import (
-    DEFAULT_KERNEL,
-    KERNELS,
-    MAX_KERNEL_SIZE,
-    MAX_KERNEL_TEXT,
-    format_kernel_text,
-    parse_kernel_text,
-    resize_kernel,
-)
-from viz.ops import ConvSettings, PoolSettings, conv_padding, output_size
-from viz.pipeline import CHANNEL_NAMES, PipelineResult, as_kernel_stack, panel_pictures, run_pipeline, shape_label
+from viz.kernels import PRESETS, preset_explanation, preset_kernels, preset_label
+from viz.ops import ConvSettings, output_size
+from viz.pipeline import PipelineResult, channel_names, panel_pictures, run_pipeline, shape_label
 from viz.render import (
     csv_text,
     diverging,
     enlarge,
     format_number,
     grayscale,
+    is_small,
     legend_html,
     number_table_html,
+    numbers_picture,
     outline,
     picture_rgb,
     png_bytes,
     robust_limit,
 )
-from viz.samples import DEFAULT_SAMPLE, SAMPLES
-from viz.ui import explain_view, state
+from viz.samples import SAMPLES
+from viz.ui import explain_view, filter_bank, state
 from viz.ui.caching import cached_result
-from viz.ui.inputs import image_source
+from viz.ui.inputs import DRAW, NUMBERS, image_source
+from viz.ui.typed_input import channel_key
+from viz.view import (
+    DEFAULT,
+    MAX_DILATION,
+    MAX_PAD,
+    MAX_POOL_STRIDE,
+    MAX_STRIDE,
+    MAX_WINDOW,
+    View,
+    as_grid,
+    grid_array,
+    link_from_view,
+    view_from_link,
+)
 
 PAGE = "playground"
-MODES = {"grayscale": "Grayscale", "per_channel": "Each colour channel", "3d": "One 3-D kernel over R, G, B"}
+SOURCES = ("Sample", NUMBERS, "Upload", "Webcam", DRAW)
+MODES = {"grayscale": "Grayscale", "per_channel": "Each colour channel", "3d": "One 3-D kernel over all channels"}
 PADDINGS = {"valid": "valid (none)", "same": "same", "explicit": "explicit zeros"}
-POOLS = {"max": "max", "average": "average"}
-SLICES = ("R", "G", "B")
+POOLS = {"max": "max", "average": "average", "none": "none"}
+SIDES = ("top", "left", "bottom", "right")
 DEFAULTS = {
     "playground_source": "Sample",
-    "playground_sample": DEFAULT_SAMPLE,
-    "playground_size": 512,
-    "playground_filter": DEFAULT_KERNEL,
-    "playground_mode": "grayscale",
+    "playground_sample": DEFAULT.sample,
+    "playground_size": DEFAULT.size,
+    "playground_channels": 1,
+    "playground_filter": DEFAULT.filter,
+    "playground_filters": 1,
+    "playground_mode": DEFAULT.mode,
+    "playground_per_axis": False,
     "playground_stride": 1,
-    "playground_padding": "valid",
+    "playground_stride_cols": 1,
+    "playground_dilation": 1,
+    "playground_dilation_cols": 1,
+    "playground_padding": DEFAULT.padding,
     "playground_pad": 1,
+    **{f"playground_pad_{side}": 1 for side in SIDES},
     "playground_bias": 0.0,
     "playground_normalized": False,
-    "playground_pool": "max",
+    "playground_relu": True,
+    "playground_pool": DEFAULT.pool,
     "playground_window": 2,
+    "playground_window_cols": 2,
     "playground_pool_stride": 2,
+    "playground_pool_stride_cols": 2,
+    "playground_pool_pad": 0,
+    **{f"playground_pool_pad_{side}": 0 for side in SIDES},
+    "playground_ceil": False,
+    "playground_count_pad": False,
     "playground_row": 0,
     "playground_col": 0,
     "playground_map": 0,
 }
-URL_PARAMS = {
-    "sample": state.one_of(SAMPLES),
-    "size": state.int_in(64, 1024),
-    "filter": state.one_of(KERNELS),
-    "mode": state.one_of(MODES),
-    "stride": state.int_in(1, 4),
-    "padding": state.one_of(PADDINGS),
-    "pad": state.int_in(0, 10),
-    "bias": state.float_in(-1e6, 1e6),
-    "normalized": state.flag,
-    "pool": state.one_of(POOLS),
-    "window": state.int_in(2, 4),
-    "pool_stride": state.int_in(1, 4),
-}
 
 
-# ---------------------------------------------------------------- kernel text state
-def _text_keys(mode: str) -> list[str]:
-    return [f"playground_kernel_{s}" for s in SLICES] if mode == "3d" else ["playground_kernel"]
+# ---------------------------------------------------------------- view <-> widgets
+def _pair_into_state(name: str, value: tuple[int, int]) -> None:
+    st.session_state[f"playground_{name}"], st.session_state[f"playground_{name}_cols"] = value
 
 
-def _load_kernel(kernel: np.ndarray) -> None:
-    """Write a (K, K) kernel into the editor: as is, and as R, G, B slices of a 3-D kernel."""
-    st.session_state["playground_kernel"] = format_kernel_text(kernel)
-    for key, piece in zip(_text_keys("3d"), as_kernel_stack(kernel, "3d"), strict=True):
-        st.session_state[key] = format_kernel_text(piece)
+def _pads_into_state(name: str, pads: tuple[int, int, int, int]) -> None:
+    st.session_state[f"playground_{name}"] = pads[0]
+    for side, value in zip(SIDES, pads, strict=True):
+        st.session_state[f"playground_{name}_{side}"] = value
 
 
-def _on_filter_change() -> None:
-    _load_kernel(KERNELS[st.session_state["playground_filter"]].weights)
+def view_into_state(view: View) -> None:
+    """Set every widget from a View (a link's, on a session's first visit)."""
+    ss = st.session_state
+    ss["playground_sample"], ss["playground_size"], ss["playground_filter"] = view.sample, view.size, view.filter
+    if view.numbers is not None:
+        ss["playground_source"] = NUMBERS
+        numbers = grid_array(view.numbers)
+        ss["playground_channels"] = numbers.shape[0]
+        for i, grid in enumerate(numbers):
+            ss[channel_key(i)] = format_text(grid)
+    ss["playground_mode"], ss["playground_padding"], ss["playground_pool"] = view.mode, view.padding, view.pool
+    ss["playground_normalized"], ss["playground_relu"] = view.normalized, view.relu
+    ss["playground_ceil"], ss["playground_count_pad"] = view.ceil, view.count_pad
+    for name in ("stride", "dilation", "window", "pool_stride"):
+        _pair_into_state(name, getattr(view, name))
+    _pads_into_state("pad", view.pad)
+    _pads_into_state("pool_pad", view.pool_pad)
+    per_axis = any(len(set(getattr(view, n))) > 1 for n in ("stride", "dilation", "window", "pool_stride", "pool_pad"))
+    ss["playground_per_axis"] = per_axis or len(set(view.pad)) > 1
+    weights = view.filter_weights()
+    filter_bank.load(weights, [view.bias_of(i) for i in range(len(weights))])
+    if view.row is not None and view.col is not None:
+        ss["playground_row"], ss["playground_col"] = view.row, view.col
+        ss["_playground_pixel_chosen"] = True
+    ss["playground_map"] = view.map
 
 
-def _keep_kernel_texts() -> None:
-    """Streamlit forgets a widget's value on a run where it is not drawn: the 2-D editor is hidden in
-    3-D mode and the slice editors outside it, so re-assert all of them each run."""
-    for key in ("playground_kernel", *_text_keys("3d")):
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
-
-
-def _current_kernel_or_preset() -> np.ndarray:
-    try:
-        return parse_kernel_text(st.session_state.get("playground_kernel", ""))
-    except ConvScopeError:
-        return KERNELS[st.session_state["playground_filter"]].weights
-
-
-def _on_size_change() -> None:
-    size = st.session_state["playground_kernel_size"]
-    _load_kernel(resize_kernel(_current_kernel_or_preset(), size))
-
-
-def _on_mode_change() -> None:
-    """Carry the kernel across modes: into 3-D as equal slices, out of 3-D as the sum of the slices
-    (the same response on a gray image) when the slices were edited."""
-    if st.session_state["playground_mode"] == "3d":
-        _load_kernel(_current_kernel_or_preset())
-        return
-    try:
-        stack = np.stack([parse_kernel_text(st.session_state.get(k, "")) for k in _text_keys("3d")])
-    except (ConvScopeError, ValueError):
-        return
-    flat = _current_kernel_or_preset()
-    reference = as_kernel_stack(flat, "3d")
-    if stack.shape != reference.shape or not np.allclose(stack, reference, atol=1e-6):
-        _load_kernel(stack.sum(axis=0))
-
-
-def _encode_kernel(stack: np.ndarray) -> str:
-    return "|".join(";".join(",".join(f"{v:.6g}" for v in row) for row in piece) for piece in stack)
-
-
-def _restore_kernel_from_url() -> None:
-    """A shared link may carry an edited kernel: 'k=1,0,-1;2,0,-2;1,0,-1' (slices joined by '|')."""
-    if st.session_state.get("_playground_kernel_restored"):
-        return
-    st.session_state["_playground_kernel_restored"] = True
-    _on_filter_change()
-    raw = st.query_params.get("k")
-    if not raw:
-        return
-    if len(raw) > MAX_KERNEL_TEXT:
-        st.session_state["_playground_link_note"] = (
-            f"The link's kernel (k) is {len(raw):,} characters long, more than a kernel needs: "
-            "it was ignored and the preset's kernel is shown."
+def _pair(name: str) -> tuple[int, int]:
+    rows = int(st.session_state[f"playground_{name}"])
+    return (
+        (rows, int(st.session_state[f"playground_{name}_cols"]))
+        if st.session_state["playground_per_axis"]
+        else (
+            rows,
+            rows,
         )
+    )
+
+
+def _pads(name: str) -> tuple[int, int, int, int]:
+    if st.session_state["playground_per_axis"]:
+        return tuple(int(st.session_state[f"playground_{name}_{side}"]) for side in SIDES)  # type: ignore[return-value]
+    return (int(st.session_state[f"playground_{name}"]),) * 4  # type: ignore[return-value]
+
+
+def view_from_state(numbers: np.ndarray | None, kernels: list[np.ndarray], biases: list[float]) -> View:
+    """The View the widgets describe now."""
+    ss = st.session_state
+    preset = [k[None] for k in preset_kernels(ss["playground_filter"])]
+    edited = len(kernels) != len(preset) or any(
+        k.shape[-2:] != p.shape[-2:] or not np.allclose(k.sum(axis=0), p[0], atol=1e-6)
+        for k, p in zip(kernels, preset, strict=False)
+    )
+    if ss["playground_mode"] == "3d" and not edited:
+        edited = any(not np.allclose(k, k.mean(axis=0, keepdims=True), atol=1e-6) for k in kernels)
+    same_bias = len(set(biases)) == 1
+    return View(
+        sample=ss["playground_sample"],
+        size=int(ss["playground_size"]),
+        numbers=as_grid(numbers) if numbers is not None else None,
+        filter=ss["playground_filter"],
+        kernels=tuple(as_grid(k) for k in kernels) if edited else (),
+        biases=(biases[0],) if same_bias else tuple(biases),
+        mode=ss["playground_mode"],
+        stride=_pair("stride"),
+        dilation=_pair("dilation"),
+        padding=ss["playground_padding"],
+        pad=_pads("pad"),
+        normalized=bool(ss["playground_normalized"]),
+        relu=bool(ss["playground_relu"]),
+        pool=ss["playground_pool"],
+        window=_pair("window"),
+        pool_stride=_pair("pool_stride"),
+        pool_pad=_pads("pool_pad"),
+        ceil=bool(ss["playground_ceil"]),
+        count_pad=bool(ss["playground_count_pad"]),
+        row=int(ss["playground_row"]) if ss.get("_playground_pixel_chosen") else None,
+        col=int(ss["playground_col"]) if ss.get("_playground_pixel_chosen") else None,
+        map=int(ss.get("playground_map", 0)),
+    )
+
+
+def _first_visit() -> None:
+    """On a session's first run: defaults, then whatever the link says (its mistakes kept as notes)."""
+    if st.session_state.get("_playground_started"):
         return
-    pieces = raw.split("|")
-    texts = ["\n".join(piece.split(";")) for piece in pieces]
-    if len(pieces) == 3:
-        for key, text in zip(_text_keys("3d"), texts, strict=True):
-            st.session_state[key] = text
-    elif len(pieces) == 1:
-        st.session_state["playground_kernel"] = texts[0]
+    st.session_state["_playground_started"] = True
+    view = view_from_link({name: st.query_params.get_all(name) for name in st.query_params})
+    view_into_state(view)
+    st.session_state["_playground_link_notes"] = view.notes
+
+
+def _publish(view: View) -> None:
+    """The view into the URL. Uploads, snapshots and drawings never go into a link."""
+    link = link_from_view(view)
+    if st.session_state["playground_source"] != "Sample":
+        link.pop("sample", None)
+    if view.padding != "explicit":
+        link.pop("pad", None)
+    state.publish_to_url(link)
 
 
 # ---------------------------------------------------------------- computation (cached)
 @cached_result(max_entries=24)
 def compute(
-    channels: np.ndarray, kernel: np.ndarray, mode: str, conv: ConvSettings, pool: PoolSettings
+    channels: np.ndarray,
+    kernels: np.ndarray,
+    biases: tuple[float, ...],
+    mode: str,
+    conv: ConvSettings,
+    pool,
+    relu_on: bool,
 ) -> tuple[PipelineResult, dict[str, np.ndarray]]:
-    """The pipeline and its panel pictures; recomputed only when the input or a setting changes."""
-    result = run_pipeline(channels, kernel, mode, conv, pool)
-    pictures = panel_pictures(result)
-    return result, pictures
+    """The layer and its panel pictures; recomputed only when the input or a setting changes."""
+    result = run_pipeline(channels, list(kernels), mode, conv, pool, biases, relu_on)  # type: ignore[arg-type]
+    return result, panel_pictures(result)
 
 
 # ---------------------------------------------------------------- widgets
-def _sidebar() -> tuple[Picture | None, str, ConvSettings | None, PoolSettings]:
+def _on_preset_change() -> None:
+    filter_bank.load_preset(st.session_state["playground_filter"])
+
+
+def _input_channels(mode: str) -> int:
+    """How many channels the layer's 3-D kernels span: the typed input's, or a picture's three."""
+    if st.session_state.get("playground_source") == NUMBERS:
+        return int(st.session_state.get("playground_channels", 1))
+    return 1 if mode == "grayscale" else 3
+
+
+def _on_mode_change() -> None:
+    mode = st.session_state["playground_mode"]
+    filter_bank.sync_for_mode(mode, _input_channels("3d"))
+
+
+def _two(label: str, name: str, hi: int, lo: int = 1, help: str | None = None) -> None:
+    """A slider for rows and columns together, or one for each when they differ."""
+    if not st.session_state["playground_per_axis"]:
+        st.slider(label, lo, hi, key=f"playground_{name}", help=help)
+        return
+    c1, c2 = st.columns(2)
+    c1.number_input(f"{label}: rows", lo, hi, key=f"playground_{name}", help=help)
+    c2.number_input(f"{label}: columns", lo, hi, key=f"playground_{name}_cols")
+
+
+def _four(label: str, name: str, hi: int) -> None:
+    if not st.session_state["playground_per_axis"]:
+        st.number_input(label, 0, hi, key=f"playground_{name}")
+        return
+    st.caption(label)
+    for col, side in zip(st.columns(4), SIDES, strict=True):
+        col.number_input(side, 0, hi, key=f"playground_{name}_{side}")
+
+
+def _sidebar() -> Picture | np.ndarray | None:
     with st.sidebar:
         st.header("1 · Image")
-        picture = image_source(PAGE, list(SAMPLES))
-        st.header("2 · Filter")
+        source = image_source(PAGE, list(SAMPLES), sources=SOURCES)
+        st.header("2 · Filters")
         st.selectbox(
-            "Preset filter",
-            list(KERNELS),
+            "Preset",
+            PRESETS,
             key="playground_filter",
-            format_func=lambda k: f"{KERNELS[k].group} · {KERNELS[k].name}",
-            on_change=_on_filter_change,
-            help="Picking a preset loads its numbers into the kernel editor, where you can change them.",
+            format_func=preset_label,
+            on_change=_on_preset_change,
+            help="Picking a preset loads its numbers into the filter editors, where you can change them.",
         )
-        mode = st.radio(
+        st.radio(
             "Colour handling",
             list(MODES),
             key="playground_mode",
             format_func=MODES.get,
             on_change=_on_mode_change,
-            help="Grayscale: one map from the brightness. Each channel: the kernel on R, G and B separately "
-            "(three maps). 3-D kernel: a K×K×3 kernel, one slice per colour, summed into one map.",
+            help="Grayscale: one map per filter from the brightness. Each channel: every filter on every channel "
+            "separately. 3-D kernel: each filter has one slice per channel, summed into one map.",
         )
         st.header("3 · Convolution")
-        stride = st.slider(
-            "Stride",
-            1,
-            4,
-            DEFAULTS["playground_stride"],
-            key="playground_stride",
-            help="How many pixels the kernel moves each step.",
+        st.toggle(
+            "Different for rows and columns",
+            key="playground_per_axis",
+            help="Separate strides, dilations, windows and padding for rows and columns (and for each side).",
         )
-        padding_mode = st.radio(
-            "Padding", list(PADDINGS), key="playground_padding", format_func=PADDINGS.get, horizontal=True
+        _two("Stride", "stride", MAX_STRIDE, help="How many pixels the kernel moves each step.")
+        _two("Dilation", "dilation", MAX_DILATION, help="Gaps between the kernel's taps: 2 spreads a 3×3 over 5×5.")
+        st.radio(
+            "Padding",
+            list(PADDINGS),
+            key="playground_padding",
+            format_func=PADDINGS.get,
+            horizontal=True,
+            help="same: TensorFlow's rule, ⌈W / S⌉ outputs, an odd zero goes at the bottom or right.",
         )
-        explicit = 0
-        if padding_mode == "explicit":
-            explicit = st.number_input("Zeros on each side", 0, 10, DEFAULTS["playground_pad"], key="playground_pad")
-        bias = st.number_input(
-            "Bias (added to every value)",
-            -1e6,
-            1e6,
-            DEFAULTS["playground_bias"],
-            0.1,
-            key="playground_bias",
-            format="%g",
-        )
-        normalized = st.toggle(
+        if st.session_state["playground_padding"] == "explicit":
+            _four("Zeros on each side", "pad", MAX_PAD)
+        st.toggle(
             "Normalized match (÷ number of kernel weights)",
             key="playground_normalized",
             help="As the X-or-O lesson scores matches: a perfect ±1 match gives 1, a perfect mismatch −1.",
         )
+        st.toggle("ReLU", key="playground_relu", help="Off: the feature map goes to pooling unchanged, signs and all.")
         st.header("4 · Pooling")
-        kind = st.radio("Pooling", list(POOLS), key="playground_pool", format_func=POOLS.get, horizontal=True)
-        window = st.slider("Window", 2, 4, DEFAULTS["playground_window"], key="playground_window")
-        pool_stride = st.slider("Pool stride", 1, 4, DEFAULTS["playground_pool_stride"], key="playground_pool_stride")
-    pool = PoolSettings(kind, window, pool_stride)
-    return picture, mode, (padding_mode, explicit, stride, float(bias), normalized), pool
-
-
-def _kernel_editor(mode: str) -> np.ndarray | None:
-    """The editable kernel; returns the (C_k, K, K) kernel or None after showing what is wrong."""
-    preset = KERNELS[st.session_state["playground_filter"]]
-    keys = _text_keys(mode)
-    labels = [f"{s} slice" for s in SLICES] if mode == "3d" else ["Kernel"]
-    pieces, errors = [], []
-    cols = st.columns(len(keys))
-    for col, key, label in zip(cols, keys, labels, strict=True):
-        with col:
-            st.text_area(
-                f"{label}: one row per line",
-                key=key,
-                max_chars=MAX_KERNEL_TEXT,
-                height=68 + 22 * min(MAX_KERNEL_SIZE, max(1, st.session_state[key].count("\n") + 1)),
-                help="Numbers separated by spaces or commas; fractions such as 1/9 work. "
-                f"Square, from 1×1 to {MAX_KERNEL_SIZE}×{MAX_KERNEL_SIZE}.",
+        st.radio("Pooling", list(POOLS), key="playground_pool", format_func=POOLS.get, horizontal=True)
+        if st.session_state["playground_pool"] != "none":
+            _two("Window", "window", MAX_WINDOW)
+            _two("Pool stride", "pool_stride", MAX_POOL_STRIDE)
+            _four("Pooling padding", "pool_pad", MAX_WINDOW // 2)
+            st.toggle(
+                "Keep partial windows (ceil mode)",
+                key="playground_ceil",
+                help="A last window that runs off the edge still counts, covering the cells that exist: "
+                "2×2 pooling at stride 2 turns a 7×7 map into 4×4.",
             )
-            try:
-                pieces.append(parse_kernel_text(st.session_state[key]))
-            except ConvScopeError as exc:
-                errors.append(f"{label}: {exc}" if mode == "3d" else str(exc))
-    if errors:
-        for message in errors:
-            st.error(message)
-        return None
-    if len({p.shape for p in pieces}) > 1:
-        st.error("The three slices of a 3-D kernel must have the same size.")
-        return None
-    stack = np.stack(pieces)
-    reference = as_kernel_stack(preset.weights, mode)
-    edited = stack.shape != reference.shape or not np.allclose(stack, reference, atol=1e-6)
-    size = stack.shape[-1]
-    c1, c2 = st.columns([1, 1])
-    with c1:
-        st.session_state["playground_kernel_size"] = size
-        st.selectbox(
-            "Kernel size",
-            list(range(1, MAX_KERNEL_SIZE + 1)),
-            key="playground_kernel_size",
-            format_func=lambda n: f"{n}×{n}",
-            on_change=_on_size_change,
-            help="Changing the size crops or pads the current kernel with zeros around its centre.",
-        )
-    with c2:
-        st.write("")
-        st.button("Reset to preset", key="playground_reset", on_click=_on_filter_change, disabled=not edited)
-    st.session_state["_playground_edited"] = edited
-    return stack
-
-
-def _conv_settings(options: tuple, image_hw: tuple[int, int], kernel_size: int) -> ConvSettings:
-    padding_mode, explicit, stride, bias, normalized = options
-    pads = conv_padding(padding_mode, image_hw, (kernel_size,) * 2, (stride,) * 2, (1, 1), explicit)
-    return ConvSettings(stride, pads, bias, normalized)
+            if st.session_state["playground_pool"] == "average":
+                st.toggle("Average counts the padding zeros", key="playground_count_pad")
+    return source
 
 
 # ---------------------------------------------------------------- display
-def _size_formula(n_h: int, n_w: int, k: int, conv: ConvSettings) -> str:
+def _axis_formula(n: int, k: int, s: int, d: int, before: int, after: int, ceil: bool = False) -> str:
+    pads = f"2·{before}" if before == after else f"{before} + {after}"
+    taps = f"{k}" if d == 1 else f"{d}·({k} − 1) + 1"
+    bracket = ("⌈", "⌉") if ceil else ("⌊", "⌋")
+    result = output_size(n, k, s, (before, after), d, ceil)
+    text = f"{bracket[0]}({n} − {taps} + {pads}) / {s}{bracket[1]} + 1 = **{result}**"
+    reached = (result - 1) * s + (d * (k - 1) + 1)
+    missed = n + before + after - reached
+    if missed > 0 and not ceil:
+        text += f" (the last {missed} padded cell{'s are' if missed > 1 else ' is'} never reached: the stride does not fit evenly)"
+    return text
+
+
+def conv_formula(h: int, w: int, kernel_hw: tuple[int, int], conv: ConvSettings) -> str:
     top, left, bottom, right = conv.padding
-    s = conv.stride[0]
-
-    def one(n: int, before: int, after: int) -> str:
-        pads = f"2·{before}" if before == after else f"{before} + {after}"
-        return f"⌊({n} − {k} + {pads}) / {s}⌋ + 1 = **{output_size(n, k, s, (before, after))}**"
-
-    if n_h == n_w and (top, bottom) == (left, right):
-        return f"Output size = ⌊(W − K + 2P) / S⌋ + 1 = {one(n_w, left, right)}"
-    return f"Output size = ⌊(W − K + 2P) / S⌋ + 1: width {one(n_w, left, right)}; height {one(n_h, top, bottom)}"
+    rows = _axis_formula(h, kernel_hw[0], conv.stride[0], conv.dilation[0], top, bottom)
+    cols = _axis_formula(w, kernel_hw[1], conv.stride[1], conv.dilation[1], left, right)
+    if rows == cols:
+        return f"Output size = ⌊(W − K + 2P) / S⌋ + 1 = {cols}"
+    return f"Output size = ⌊(W − K + P) / S⌋ + 1: height {rows}; width {cols}"
 
 
-def _pads_text(pads: tuple[int, int, int, int]) -> str:
-    """'1' when every side has the same zeros, else 'top 0, left 0, bottom 1, right 1'."""
-    if len(set(pads)) == 1:
-        return str(pads[0])
-    return ", ".join(f"{side} {n}" for side, n in zip(("top", "left", "bottom", "right"), pads, strict=True))
+def pool_formula(result: PipelineResult) -> str:
+    pool = result.pool
+    h, w = result.rectified.shape[1:]
+    top, left, bottom, right = pool.padding
+    rows = _axis_formula(h, pool.window[0], pool.stride[0], 1, top, bottom, pool.ceil)
+    cols = _axis_formula(w, pool.window[1], pool.stride[1], 1, left, right, pool.ceil)
+    return f"height {rows}; width {cols}" if rows != cols else cols
 
 
 def _panel_title(number: int, title: str, shape: str) -> None:
     st.markdown(f"**{number} · {title}**  \n`{shape}`")
 
 
-def _downloads(name: str, picture: np.ndarray, maps: np.ndarray, names: tuple[str, ...]) -> None:
+def _downloads(name: str, picture: np.ndarray, maps: np.ndarray) -> None:
     c1, c2 = st.columns(2)
     c1.download_button(
         "PNG",
@@ -322,7 +369,7 @@ def _downloads(name: str, picture: np.ndarray, maps: np.ndarray, names: tuple[st
     )
     c2.download_button(
         "CSV",
-        lambda: csv_text(maps, names),
+        lambda: csv_text(maps),
         f"convscope-{name}.csv",
         "text/csv",
         key=f"playground_dl_{name}_csv",
@@ -331,29 +378,51 @@ def _downloads(name: str, picture: np.ndarray, maps: np.ndarray, names: tuple[st
     )
 
 
-def _panels(picture: Picture, channels: np.ndarray, result: PipelineResult, pictures: dict, mode: str) -> None:
-    feature, pooled = result.feature, result.pooled
-    limit = robust_limit(feature)
-    names = result.map_names
-    big = {name: enlarge(picture) for name, picture in pictures.items()}  # shown and downloaded alike
+def _maps(maps: np.ndarray, names: tuple[str, ...], picture: np.ndarray | None, limit: float, gray=None) -> np.ndarray:
+    """Small maps as number grids (every value written), larger ones as the colour picture; returns what a PNG holds."""
+    if is_small(maps) and maps.shape[0] <= 8:
+        for name, values in zip(names, maps, strict=True):
+            if len(names) > 1:
+                st.caption(name)
+            st.html(number_table_html(values, limit, gray_range=gray, cell_px=30 if values.shape[1] > 8 else 38))
+        return numbers_picture(maps, limit, gray)
+    shown = enlarge(picture)
+    st.image(shown, width="stretch")
+    if len(names) > 1:
+        st.caption("Left to right, top to bottom: " + ", ".join(names) + ".")
+    return shown
+
+
+def _panels(source: Picture | None, channels: np.ndarray, result: PipelineResult, pictures: dict) -> None:
+    feature, limit, names = result.feature, robust_limit(result.feature), result.map_names
     c_in, c_fm, c_relu, c_pool = st.columns(4, gap="medium")
     with c_in:
-        kind = "grayscale" if channels.shape[0] == 1 else "RGB"
-        _panel_title(1, "Input, as the network sees it", f"{channels.shape[1]}×{channels.shape[2]} {kind}")
-        shown = (
-            grayscale(channels[0], *_value_range(channels)) if channels.shape[0] == 1 else picture_rgb(picture.pixels)
+        typed = source is None
+        kind = "typed" if typed else ("grayscale" if channels.shape[0] == 1 else "RGB")
+        _panel_title(
+            1,
+            "Input, as the network sees it",
+            f"{channels.shape[1]}×{channels.shape[2]}"
+            + (f"×{channels.shape[0]}" if typed and channels.shape[0] > 1 else "")
+            + f" {kind}",
         )
-        shown = enlarge(shown)
-        st.image(shown, width="stretch")
         lo, hi = _value_range(channels)
-        st.caption(
-            f"Values {format_number(lo)} to {format_number(hi)}. {picture.source}"
-            + (f"; {'; '.join(picture.all_notes)}." if picture.all_notes else ".")
+        if typed or channels.shape[0] == 1:
+            names_in = channel_names(channels.shape[0]) if channels.shape[0] > 1 else ("input",)
+            shown = _maps(channels, names_in, grayscale(channels[0], lo, hi), limit, gray=(lo, hi))
+        else:
+            shown = enlarge(picture_rgb(source.pixels))
+            st.image(shown, width="stretch")
+        about = (
+            "numbers as typed"
+            if typed
+            else source.source + (f"; {'; '.join(source.all_notes)}" if source.all_notes else "")
         )
-        _downloads("input", shown, channels, CHANNEL_NAMES["grayscale"] if channels.shape[0] == 1 else SLICES)
+        st.caption(f"Values {format_number(lo)} to {format_number(hi)}. {about}.")
+        _downloads("input", shown, channels)
     with c_fm:
         _panel_title(2, "Feature map (convolution)", shape_label(feature))
-        st.image(big["feature"], width="stretch")
+        shown = _maps(feature, names, pictures["feature"], limit)
         saturated = float(np.mean(np.abs(feature) > limit))
         st.html(
             legend_html(
@@ -363,36 +432,68 @@ def _panels(picture: Picture, channels: np.ndarray, result: PipelineResult, pict
                 f"{saturated:.1%} of values beyond the colour scale" if saturated else "",
             )
         )
-        if len(names) > 1:
-            st.caption("Left to right: " + ", ".join(names) + ".")
-        _downloads("feature-map", big["feature"], feature, names)
+        _downloads("feature-map", shown, feature)
     with c_relu:
-        _panel_title(3, "ReLU: negatives set to 0", shape_label(result.rectified))
-        st.image(big["relu"], width="stretch")
-        st.markdown(
-            f"ReLU zeroed **{result.relu_zeroed:.1%}** of the values (every negative one); "
-            f"max stays {format_number(float(result.rectified.max()))}."
-        )
-        _downloads("relu", big["relu"], result.rectified, names)
+        title = "ReLU: negatives set to 0" if result.relu else "No ReLU: the map passes unchanged"
+        _panel_title(3, title, shape_label(result.rectified))
+        shown = _maps(result.rectified, names, pictures["relu"], limit)
+        if result.relu:
+            st.markdown(
+                f"ReLU zeroed **{result.relu_zeroed:.1%}** of the values (every negative one); "
+                f"max stays {format_number(float(result.rectified.max()))}."
+            )
+        _downloads("relu", shown, result.rectified)
     with c_pool:
-        pool = result.pool
-        _panel_title(4, f"{pool.kind.capitalize()} pooling", shape_label(pooled))
-        st.image(big["pooled"], width="stretch")
-        before, after = result.rectified[0].size, pooled[0].size
-        st.markdown(
-            f"{pool.window[0]}×{pool.window[1]} window, stride {pool.stride[0]}: "
-            f"{shape_label(result.rectified)} → {shape_label(pooled)}, "
-            f"**{before / after:.1f}× fewer** values."
-        )
-        _downloads("pooled", big["pooled"], pooled, names)
+        _pool_panel(result, pictures, names, limit)
+
+
+def _pool_panel(result: PipelineResult, pictures: dict, names: tuple[str, ...], limit: float) -> None:
+    pool = result.pool
+    if pool.kind == "none":
+        _panel_title(4, "No pooling", shape_label(result.rectified))
+        st.markdown("Pooling is off: the next layer would get the ReLU output as it is.")
+        return
+    if result.pooled is None:
+        _panel_title(4, f"{pool.kind.capitalize()} pooling", "—")
+        st.error(result.pool_error)
+        return
+    pooled = result.pooled
+    _panel_title(4, f"{pool.kind.capitalize()} pooling", shape_label(pooled))
+    shown = _maps(pooled, names, pictures["pooled"], limit)
+    before, after = result.rectified[0].size, pooled[0].size
+    st.markdown(
+        f"{pool.window[0]}×{pool.window[1]} window, stride {_pair_text(pool.stride)}"
+        + (", partial windows kept" if pool.ceil else "")
+        + f": {shape_label(result.rectified)} → {shape_label(pooled)}, **{before / after:.1f}× fewer** values. "
+        + f"Output size: {pool_formula(result)}."
+    )
+    _downloads("pooled", shown, pooled)
+
+
+def _pair_text(pair: tuple[int, int]) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]} (rows), {pair[1]} (columns)"
 
 
 def _value_range(channels: np.ndarray) -> tuple[float, float]:
     lo, hi = float(channels.min()), float(channels.max())
+    if lo == hi:
+        return lo - 1, hi + 1
     return (0.0, 1.0) if lo >= 0.0 and hi <= 1.0 else (lo, hi)
 
 
-def _explain(channels: np.ndarray, result: PipelineResult, pictures: dict) -> None:
+# ---------------------------------------------------------------- explain a pixel
+def _apply_click(h: int, w: int) -> None:
+    """A click on the map, read before the map is drawn, so its marker is on the clicked cell."""
+    click = st.session_state.get("playground_click")
+    if click and click.get("unix_time") != st.session_state.get("_playground_last_click"):
+        st.session_state["_playground_last_click"] = click.get("unix_time")
+        st.session_state["_playground_pixel_chosen"] = True
+        shown_w, shown_h = click.get("width") or 1, click.get("height") or 1
+        st.session_state["playground_row"] = int(min(h - 1, max(0, click["y"] * h // shown_h)))
+        st.session_state["playground_col"] = int(min(w - 1, max(0, click["x"] * w // shown_w)))
+
+
+def _explain(channels: np.ndarray, result: PipelineResult) -> None:
     st.subheader("Explain a pixel")
     st.caption(
         "Click the feature map (or type a row and column) to see every number behind that value. "
@@ -400,6 +501,8 @@ def _explain(channels: np.ndarray, result: PipelineResult, pictures: dict) -> No
         "and call it convolution."
     )
     n_maps, h, w = result.feature.shape
+    st.session_state["playground_map"] = min(int(st.session_state.get("playground_map", 0)), n_maps - 1)
+    _apply_click(h, w)
     left, right = st.columns([2, 3], gap="large")
     with left:
         map_index = 0
@@ -417,8 +520,8 @@ def _explain(channels: np.ndarray, result: PipelineResult, pictures: dict) -> No
             best = np.argmax(fmap) if fmap.max() > 0 else np.argmax(np.abs(fmap))
             r, c = np.unravel_index(int(best), (h, w))
             st.session_state["playground_row"], st.session_state["playground_col"] = int(r), int(c)
-        st.session_state["playground_row"] = min(st.session_state["playground_row"], h - 1)
-        st.session_state["playground_col"] = min(st.session_state["playground_col"], w - 1)
+        st.session_state["playground_row"] = min(int(st.session_state["playground_row"]), h - 1)
+        st.session_state["playground_col"] = min(int(st.session_state["playground_col"]), w - 1)
         row, col = st.session_state["playground_row"], st.session_state["playground_col"]
         single = diverging(result.feature[map_index], robust_limit(result.feature))
         big = enlarge(single, min_side=320, max_side=520)
@@ -426,17 +529,7 @@ def _explain(channels: np.ndarray, result: PipelineResult, pictures: dict) -> No
         marked = outline(big, row, col, 1, 1, colour=(255, 200, 0), scale=scale)
         shown_w = min(460, marked.shape[1])
         shown_h = round(marked.shape[0] * shown_w / marked.shape[1])
-        click = streamlit_image_coordinates(
-            marked, key="playground_click", cursor="crosshair", width=shown_w, height=shown_h
-        )
-        if click and click.get("unix_time") != st.session_state.get("_playground_last_click"):
-            st.session_state["_playground_last_click"] = click.get("unix_time")
-            st.session_state["_playground_pixel_chosen"] = True
-            shown_w = click.get("width") or shown_w
-            shown_h = click.get("height") or shown_h
-            st.session_state["playground_row"] = int(min(h - 1, max(0, click["y"] * h // shown_h)))
-            st.session_state["playground_col"] = int(min(w - 1, max(0, click["x"] * w // shown_w)))
-            row, col = st.session_state["playground_row"], st.session_state["playground_col"]
+        streamlit_image_coordinates(marked, key="playground_click", cursor="crosshair", width=shown_w, height=shown_h)
         c1, c2 = st.columns(2)
         row = c1.number_input("Row", 0, h - 1, key="playground_row", on_change=_pixel_chosen)
         col = c2.number_input("Column", 0, w - 1, key="playground_col", on_change=_pixel_chosen)
@@ -444,8 +537,10 @@ def _explain(channels: np.ndarray, result: PipelineResult, pictures: dict) -> No
             st.caption("Showing the strongest response until you pick a pixel.")
     conv = result.conv
     reads = result.input_channels_of(map_index)
-    divisor = float(result.kernel.size) if conv.normalized else 1.0
-    ex = explain_conv(channels[reads], result.kernel, row, col, conv.stride, conv.padding, conv.bias, divisor)
+    kernel = result.kernel_of(map_index)
+    divisor = float(kernel.size) if conv.normalized else 1.0
+    bias = result.biases[result.filter_of(map_index)]
+    ex = explain_conv(channels[reads], kernel, row, col, conv.stride, conv.padding, bias, divisor, conv.dilation)
     with right:
         explain_view.input_zoom(channels, reads, ex, _value_range(channels))
     _explain_numbers(result, ex, map_index, row, col, _value_range(channels))
@@ -456,111 +551,154 @@ def _pixel_chosen() -> None:
 
 
 def _explain_numbers(result: PipelineResult, ex, map_index: int, row: int, col: int, gray: tuple[float, float]) -> None:
-    pool = result.pool
     _, h, w = result.image.shape
-    slice_names = ("R", "G", "B") if ex.patch.shape[0] == 3 else (result.map_names[map_index],)
+    reads = result.input_channels_of(map_index)
+    slice_names = (
+        [channel_names(result.image.shape[0])[c] for c in reads] if len(reads) > 1 else [result.map_names[map_index]]
+    )
     for i, name in enumerate(slice_names):
         if len(slice_names) > 1:
             st.markdown(f"**{name} slice**: its products sum to **{format_number(float(ex.channel_sums[i]), 4)}**")
         explain_view.patch_tables(ex, i, (h, w), gray)
     st.markdown(f"Feature map at row {row}, column {col}: {explain_view.sum_sentence(ex)}.")
-    relu_value = float(result.rectified[map_index, row, col])
-    if ex.value < 0:
+    if not result.relu:
+        st.markdown(f"**ReLU** is off: {format_number(ex.value, 4)} goes to pooling as it is.")
+    elif ex.value < 0:
         st.markdown(f"**ReLU**: {format_number(ex.value, 4)} is negative, so ReLU outputs **0**.")
     else:
-        st.markdown(
-            f"**ReLU**: {format_number(ex.value, 4)} is not negative, so ReLU keeps it: **{format_number(relu_value, 4)}**."
-        )
+        st.markdown(f"**ReLU**: {format_number(ex.value, 4)} is not negative, so ReLU keeps it.")
+    _explain_pool(result, map_index, row, col)
+
+
+def _explain_pool(result: PipelineResult, map_index: int, row: int, col: int) -> None:
+    pool = result.pool
+    if pool.kind == "none" or result.pooled is None:
+        st.markdown("**Pooling**: " + ("off." if pool.kind == "none" else "the window does not fit this map."))
+        return
     pe = explain_pool(result.rectified[map_index], row, col, pool)
+    value = float(result.rectified[map_index, row, col])
     if pe is None:
         st.markdown(
-            f"**Pooling**: with stride {pool.stride[0]} and a {pool.window[0]}×{pool.window[1]} window, no pooling window covers "
-            "this location: pooling skips it."
+            f"**Pooling**: with stride {_pair_text(pool.stride)} and a {pool.window[0]}×{pool.window[1]} window, "
+            "no pooling window covers this location: pooling skips it."
         )
         return
-    local = (row - pe.top, col - pe.left)
+    where = f"row {pe.out_row}, column {pe.out_col}"
     if pool.kind == "max":
-        verdict = (
-            "every value in this window is 0, so the max is 0"
-            if pe.pooled == 0
-            else "this value **wins** the max and passes on"
-            if pe.is_winner
-            else f"this value **does not win**: the max is {format_number(pe.pooled, 4)} "
-            f"at row {pe.top + pe.winner[0]}, column {pe.left + pe.winner[1]}"
-        )
+        if pe.is_winner:
+            verdict = f"{format_number(value, 4)} is the window's largest value: it **wins** and becomes the pooled output at {where}"
+        else:
+            verdict = (
+                f"{format_number(value, 4)} **does not win**: the window's max is {format_number(pe.pooled, 4)} "
+                f"(at row {pe.top + pe.winner[0]}, column {pe.left + pe.winner[1]}), and that max becomes the pooled "
+                f"output at {where}"
+            )
     else:
-        verdict = f"the window's **average** is {format_number(pe.pooled, 4)}"
+        verdict = (
+            f"the window's **average**, the sum of its values ÷ {pe.counted} cells = {format_number(pe.pooled, 4)}, "
+            f"becomes the pooled output at {where}"
+        )
+    extra = []
+    if pe.padding_cells:
+        extra.append(
+            f"{pe.padding_cells} of its cells are padding"
+            + ("" if pool.kind == "average" and pool.count_pad else ", which never count")
+        )
+    if pe.missing_cells:
+        extra.append(f"{pe.missing_cells} lie past the edge (a partial window)")
     c1, c2 = st.columns([1, 2])
+    local = (row - pe.top, col - pe.left)
     with c1:
         st.html(number_table_html(pe.window, highlight=pe.winner if pool.kind == "max" else local))
     with c2:
         st.markdown(
             f"**Pooling**: row {row}, column {col} falls in the window with rows {pe.top}–{pe.top + pool.window[0] - 1}, "
-            f"columns {pe.left}–{pe.left + pool.window[1] - 1} (left); {verdict}. "
-            f"It becomes the pooled output at row {pe.out_row}, column {pe.out_col}."
+            f"columns {pe.left}–{pe.left + pool.window[1] - 1} (left); {verdict}."
+            + (f" ({'; '.join(extra)}.)" if extra else "")
         )
 
 
 # ---------------------------------------------------------------- the page
 def render() -> None:
     state.ensure_defaults(DEFAULTS)
-    state.restore_from_url(PAGE, URL_PARAMS)
-    _restore_kernel_from_url()
-    _keep_kernel_texts()
+    _first_visit()
+    filter_bank.keep_texts()
     st.title("Filter playground")
-    if note := st.session_state.pop("_playground_link_note", None):
+    for note in st.session_state.get("_playground_link_notes", ()):
         st.warning(note)
     st.markdown(
-        "Pick an image and a filter: see the **feature map** the filter makes, what **ReLU** keeps, and what "
+        "Pick an image and a layer of filters: see the **feature maps** they make, what **ReLU** keeps, and what "
         "**pooling** passes on — then click any pixel to see the arithmetic behind it."
     )
-    picture, mode, options, pool = _sidebar()
-    preset = KERNELS[st.session_state["playground_filter"]]
-    editor_col, grid_col, about_col = st.columns([5, 3, 5], gap="medium")
+    source = _sidebar()
+    typed = isinstance(source, np.ndarray)
+    channels_in = source.shape[0] if typed else _input_channels(st.session_state["playground_mode"])
+    editor_col, about_col = st.columns([8, 5], gap="medium")
     with editor_col:
-        kernel = _kernel_editor(mode)
-    _publish(kernel)
-    with grid_col:
-        if kernel is not None:
-            shown = kernel.sum(axis=0) if mode == "3d" else kernel[0]
-            st.html(number_table_html(shown, cell_px=26 if kernel.shape[-1] > 7 else 40))
-            if mode == "3d":
-                st.caption("The sum of the R, G and B slices: what the kernel does to a gray image.")
+        bank = filter_bank.editor(st.session_state["playground_mode"], channels_in)
     with about_col:
-        edited = st.session_state.get("_playground_edited", False)
-        st.markdown(f"**{'Custom kernel, started from ' if edited else ''}{preset.name}**")
-        st.markdown(
-            preset.explanation
-            if not edited
-            else "Your own numbers: the feature map is large wherever the image looks like them."
-        )
-    if picture is None or kernel is None:
+        _about(bank)
+    if bank is None:
         return
-    channels = to_channels(picture, grayscale=(mode == "grayscale"))
-    conv = _conv_settings(options, channels.shape[1:], kernel.shape[-1])
+    if source is None:
+        _publish(view_from_state(None, *bank))
+        return
+    kernels, biases = bank
+    channels = _channels(source, st.session_state["playground_mode"])
+    view = view_from_state(source if typed else None, kernels, biases)
+    _publish(view)
+    kernel_hw = kernels[0].shape[-2:]
+    conv = view.conv_settings(channels.shape[1:], kernel_hw)
     try:
-        result, pictures = compute(channels, kernel, mode, conv, pool)
+        result, pictures = compute(
+            channels, np.stack(kernels), tuple(biases), view.mode, conv, view.pool_settings(), view.relu
+        )
     except ConvScopeError as exc:
         st.error(str(exc))
         return
     with about_col:
-        st.markdown(
-            _size_formula(channels.shape[1], channels.shape[2], kernel.shape[-1], conv)
-            + f" with K = {kernel.shape[-1]}, P = {_pads_text(conv.padding)}, S = {conv.stride[0]}."
-        )
-    _panels(picture, channels, result, pictures, mode)
+        _layer_facts(result, conv, kernel_hw, channels)
+    _panels(None if typed else source, channels, result, pictures)
     st.divider()
-    _explain(channels, result, pictures)
+    _explain(channels, result)
 
 
-def _publish(kernel: np.ndarray | None) -> None:
-    """Settings into the URL. Uploads are never put in a link: then only the filter and options are."""
-    values = {name: st.session_state[f"playground_{name}"] for name in URL_PARAMS}
-    if st.session_state["playground_source"] != "Sample":
-        values.pop("sample")
-    values["normalized"] = int(values["normalized"])
-    if values["padding"] != "explicit":
-        values.pop("pad")
-    if kernel is not None and st.session_state.get("_playground_edited"):
-        values["k"] = _encode_kernel(kernel)
-    state.publish_to_url(values)
+def _channels(source: Picture | np.ndarray, mode: str) -> np.ndarray:
+    """(C, H, W) as the layer sees it: a typed grid as it is (its mean in grayscale mode), a picture's
+    luminance or its R, G and B."""
+    if isinstance(source, np.ndarray):
+        return source.mean(axis=0, keepdims=True) if mode == "grayscale" and source.shape[0] > 1 else source
+    return to_channels(source, grayscale=(mode == "grayscale"))
+
+
+def _about(bank) -> None:
+    key = st.session_state["playground_filter"]
+    edited = bank is not None and bool(view_from_state(None, *bank).kernels)
+    st.markdown(f"**{'Your own filters, started from ' if edited else ''}{preset_label(key).split(' · ')[1]}**")
+    st.markdown(
+        preset_explanation(key)
+        if not edited
+        else "Your own numbers: each feature map is large wherever the image looks like its filter."
+    )
+
+
+def _layer_facts(result: PipelineResult, conv: ConvSettings, kernel_hw: tuple[int, int], channels: np.ndarray) -> None:
+    m, c_k = result.kernels.shape[:2]
+    weights = m * c_k * kernel_hw[0] * kernel_hw[1]
+    st.markdown(
+        conv_formula(channels.shape[1], channels.shape[2], kernel_hw, conv)
+        + f" with K = {kernel_hw[0]}×{kernel_hw[1]}, P = {_pads_text(conv.padding)}, S = {_pair_text(conv.stride)}"
+        + (f", dilation {_pair_text(conv.dilation)}" if conv.dilation != (1, 1) else "")
+        + "."
+    )
+    st.markdown(
+        f"Output volume **{shape_label(result.feature)}**. Parameters: {m} filter{'s' if m > 1 else ''} × "
+        f"{c_k}×{kernel_hw[0]}×{kernel_hw[1]} weights + {m} bias{'es' if m > 1 else ''} = **{weights + m}**."
+    )
+
+
+def _pads_text(pads: tuple[int, int, int, int]) -> str:
+    """'1' when every side has the same zeros, else 'top 0, left 0, bottom 1, right 1'."""
+    if len(set(pads)) == 1:
+        return str(pads[0])
+    return ", ".join(f"{side} {n}" for side, n in zip(SIDES, pads, strict=True))
