@@ -252,12 +252,14 @@ def number_table_html(
     masked: np.ndarray | None = None,
     highlight: tuple[int, int] | None = None,
     cell_px: int = 38,
+    fit: bool = False,
 ) -> str:
     """A (H, W) grid of numbers as an HTML table, each cell coloured like the maps.
 
     masked cells (True) are shown hatched: they lie in the zero padding.
     highlight outlines one cell (e.g. the max of a pooling window).
     gray_range (lo, hi) colours cells as the image's gray levels instead (for input pixels).
+    fit shrinks the table to its column's width (cells at most cell_px wide), for maps shown in panels.
     """
     v = np.nan_to_num(values.astype(np.float32))  # NaN: a cell that is not on the map (padding)
     colours = grayscale(v, *gray_range) if gray_range else diverging(v, limit)
@@ -275,6 +277,13 @@ def number_table_html(
             text = "pad" if outside else format_number(float(values[r, c]), decimals)
             cells.append(f'<td style="{style}">{text}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
+    if fit:
+        return (
+            f'<table class="cs-fit" style="border-collapse:collapse;width:100%;max-width:{values.shape[1] * cell_px}px;'
+            'table-layout:fixed;font:600 clamp(8px,0.85vw,15px)/1.1 ui-monospace,monospace;">'
+            "<style>.cs-fit td{text-align:center;border:1px solid #ccc;padding:0.45em 0;overflow:hidden;"
+            f"white-space:nowrap}}</style>{''.join(rows)}</table>"
+        )
     return (
         f'<table class="cs-grid" style="border-collapse:collapse;font:600 13px/1 ui-monospace,monospace;">'
         f"<style>.cs-grid td{{min-width:{cell_px}px;height:{cell_px * 0.7:.0f}px;text-align:center;"

@@ -37,6 +37,7 @@ from viz.ops import (
     as_pads,
     conv_padding,
 )
+from viz.pipeline import PipelineResult, run_pipeline
 from viz.samples import DEFAULT_SAMPLE, SAMPLES
 
 MODES = ("grayscale", "per_channel", "3d")
@@ -310,3 +311,11 @@ def check_view(view: View) -> None:
         raise ConvScopeError(
             "All filters of a layer have the same size: make every kernel the same number of rows and columns."
         )
+
+
+def run_view(view: View, channels: np.ndarray) -> PipelineResult:
+    """The layer the view describes, on channels (C, H, W) as the layer sees them."""
+    kernels = view.filter_weights()
+    conv = view.conv_settings(channels.shape[1:], kernels[0].shape[-2:])
+    biases = tuple(view.bias_of(i) for i in range(len(kernels)))
+    return run_pipeline(channels, kernels, view.mode, conv, view.pool_settings(), biases, view.relu)  # type: ignore[arg-type]

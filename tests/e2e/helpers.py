@@ -20,8 +20,9 @@ def settle(page: Page, quiet_ms: int = 700) -> None:
 
 
 def open_app(page: Page, url: str) -> None:
+    """Open a page and wait until its first run has drawn it (the title is there and the script has stopped)."""
     page.goto(url)
-    page.wait_for_selector('[data-testid="stMain"]')
+    page.wait_for_selector('[data-testid="stMain"] h1')
     settle(page, 1500)
 
 

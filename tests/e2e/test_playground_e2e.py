@@ -52,7 +52,7 @@ def test_upload_a_real_image_file(page, server):
 
 def test_filter_padding_and_pooling_change_the_shapes(page, server):
     open_app(page, server["url"])
-    choose_select(page, "Preset filter", "Blur and sharpen · Gaussian blur (5×5)")
+    choose_select(page, "Preset", "Blur and sharpen · Gaussian blur (5×5)")
     wait_for_text(page, "296×447")
     assert panel_shapes(page)[1] == "296×447"
     choose_radio(page, "same")

@@ -384,7 +384,7 @@ def _maps(maps: np.ndarray, names: tuple[str, ...], picture: np.ndarray | None, 
         for name, values in zip(names, maps, strict=True):
             if len(names) > 1:
                 st.caption(name)
-            st.html(number_table_html(values, limit, gray_range=gray, cell_px=30 if values.shape[1] > 8 else 38))
+            st.html(number_table_html(values, limit, gray_range=gray, cell_px=48, fit=True))
         return numbers_picture(maps, limit, gray)
     shown = enlarge(picture)
     st.image(shown, width="stretch")
@@ -395,7 +395,12 @@ def _maps(maps: np.ndarray, names: tuple[str, ...], picture: np.ndarray | None, 
 
 def _panels(source: Picture | None, channels: np.ndarray, result: PipelineResult, pictures: dict) -> None:
     feature, limit, names = result.feature, robust_limit(result.feature), result.map_names
-    c_in, c_fm, c_relu, c_pool = st.columns(4, gap="medium")
+    if is_small(feature) and is_small(channels):
+        # Grids of numbers need room to be read: two panels a row instead of four.
+        c_in, c_fm = st.columns(2, gap="large")
+        c_relu, c_pool = st.columns(2, gap="large")
+    else:
+        c_in, c_fm, c_relu, c_pool = st.columns(4, gap="medium")
     with c_in:
         typed = source is None
         kind = "typed" if typed else ("grayscale" if channels.shape[0] == 1 else "RGB")
