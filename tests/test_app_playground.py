@@ -202,3 +202,75 @@ def test_a_huge_typed_kernel_is_refused_without_echoing_it(page):
     page.text_area(key="playground_kernel").set_value("x" * 60_000).run()
     assert not page.exception
     assert len(page.error[0].value) < 200  # the message quotes at most a few dozen characters
+
+
+# ---------------------------------------------------------------- lesson-exact features
+def open_link(**query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "tests" / "app_pages" / "playground.py"), default_timeout=APP_TIMEOUT)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_typed_numbers_are_kept_exactly_and_shown_as_numbers(page):
+    page.radio(key="playground_source").set_value("Numbers").run()
+    page.text_area(key="playground_numbers").set_value("0 1 2\n3 4 5\n6 7 8").run()
+    page.text_area(key="playground_kernel").set_value("0 1\n2 3").run()
+    page.toggle(key="playground_relu").set_value(False).run()
+    page.radio(key="playground_pool").set_value("none").run()
+    assert not page.exception and not page.error
+    assert shapes(page)[:2] == ["3×3 typed", "2×2"]
+    tables = " ".join(h.proto.body for h in page.get("html"))
+    assert ">19<" in tables and ">43<" in tables  # d2l's cross-correlation, every value written
+    assert page.query_params["x"] in (["0,1,2;3,4,5;6,7,8"], "0,1,2;3,4,5;6,7,8")
+
+
+def test_a_bad_typed_cell_is_named():
+    at = open_link(x="1,2;3,4")
+    at.text_area(key="playground_numbers").set_value("1 2\n3 four").run()
+    assert "Input cell at row 2, column 2 is `four`" in at.error[0].value
+
+
+def test_the_xo_lesson_layer_shows_three_maps_and_counts_parameters():
+    at = open_link(sample="x_lesson", filter="xo_lesson", normalized="1", ceil="1")
+    assert shapes(at)[1:] == ["7×7×3", "7×7×3", "4×4×3"]
+    assert "Parameters: 3 filters × 1×3×3 weights + 3 biases = **30**" in text(at)
+
+
+def test_several_filters_each_with_a_bias_follow_into_the_link(page):
+    page.number_input(key="playground_filters").set_value(2).run()
+    page.number_input(key="playground_bias2").set_value(0.5).run()
+    assert not page.exception
+    assert shapes(page)[1] == "298×449×2"
+    assert page.query_params["bias"] in (["0,0.5"], "0,0.5")
+    assert len(page.query_params["k"]) == 2  # one k per filter
+
+
+def test_a_pooling_window_larger_than_the_map_is_a_message_in_its_panel_only():
+    at = open_link(x="1,2;3,4", k="1", window="4")
+    assert "pooling window is larger than the 2×2 map" in at.error[0].value
+    assert shapes(at)[:3] == ["2×2 typed", "2×2", "2×2"]  # the other panels still work
+    assert any("Feature map at row" in m.value for m in at.markdown)
+
+
+def test_rows_and_columns_can_differ():
+    at = open_link(
+        x=";".join([",".join(["1"] * 8)] * 8), k="1,1,1;1,1,1;1,1,1", stride="3,4", padding="explicit", pad="0,1"
+    )
+    assert at.toggle(key="playground_per_axis").value is True
+    assert shapes(at)[1] == "2×2"  # ⌊(8 − 3) / 3⌋ + 1 = 2 rows, ⌊(8 − 3 + 2) / 4⌋ + 1 = 2 columns
+    assert "never reached" in text(at)  # stride 4 leaves columns over
+
+
+def test_a_link_with_bad_values_opens_with_notes_and_defaults():
+    at = open_link(stride="0", pool="median")
+    notes = " ".join(w.value for w in at.warning)
+    assert "stride=`0`" in notes and "pool=`median`" in notes
+    assert shapes(at)[1] == "298×449"
+
+
+def test_the_chosen_pixel_is_in_the_link_and_comes_back():
+    at = open_link(x="1,2,3;4,5,6;7,8,9", k="1", pool="none", row="1", col="2")
+    assert at.number_input(key="playground_row").value == 1 and at.number_input(key="playground_col").value == 2
+    assert "Feature map at row 1, column 2" in text(at)
