@@ -15,7 +15,6 @@ import secrets
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -27,7 +26,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import ROOT
-from tests.e2e.conftest import SCREENSHOTS, STARTUP_SECONDS, free_port
+from tests.e2e.conftest import SCREENSHOTS, STARTUP_SECONDS, free_port, streamlit_command
 from tests.e2e.helpers import choose_radio, main_text, nudge_slider, open_app, panel_shapes, settle, wait_for_text
 
 NGINX = os.environ.get("CONVSCOPE_NGINX", "/usr/sbin/nginx")
@@ -124,19 +123,7 @@ def proxy():
             with open(workdir / f"replica-{port}.log", "wb") as log:
                 procs.append(
                     subprocess.Popen(
-                        [
-                            sys.executable,
-                            "-m",
-                            "streamlit",
-                            "run",
-                            "app.py",
-                            "--server.headless",
-                            "true",
-                            "--server.port",
-                            str(port),
-                            "--server.address",
-                            "127.0.0.1",
-                        ],
+                        streamlit_command(port),
                         cwd=ROOT,
                         env=env,
                         stdin=subprocess.DEVNULL,
