@@ -115,6 +115,14 @@ _LIBRARY = (
         "A curved ridge of high values on zeros: the response is large only where the image has a bright curve of that shape.",
     ),
     Kernel(
+        "curve_zero_mean",
+        "Curve detector, zero-mean (7×7)",
+        "Shapes",
+        _curve() - _curve().mean(),
+        "The curve detector with its average taken away: flat areas give 0 instead of a bright blur, so on a "
+        "photo it lights up only where a bright curve of that shape is.",
+    ),
+    Kernel(
         "xo_diagonal_down",
         "X/O: diagonal ↘",
         "X or O?",

@@ -64,6 +64,31 @@ def circle(size: int = 128, radius: float = 0.35) -> np.ndarray:
     return (np.hypot(r[:, None], r[None, :]) <= radius).astype(np.float32)
 
 
+def rings(size: int = 96, radius: float = 5.0, count: int = 3) -> np.ndarray:
+    """(size, size): count × count thin bright circle outlines (1 px) on black, each of `radius` px,
+    the curvature of the 7×7 curve detector's arc."""
+    y, x = np.mgrid[0:size, 0:size] + 0.5
+    step = size / count
+    centres = (np.arange(count) + 0.5) * step
+    dist = np.min([np.abs(np.hypot(y - cy, x - cx) - radius) for cy in centres for cx in centres], axis=0)
+    return np.clip(1.0 - dist, 0.0, 1.0).astype(np.float32)
+
+
+def _small_photo(name: str, size: int = 32) -> Callable[[], Picture]:
+    """A photo at CIFAR-10's 32×32: a centre square, shrunk (the 32×32×3 → 28×28 lesson's input)."""
+
+    def make() -> Picture:
+        full = _photo(name, "Stéfan van der Walt")()
+        h, w = full.pixels.shape[:2]
+        side = min(h, w)
+        top, left = (h - side) // 2, (w - side) // 2
+        square = Picture(full.pixels[top : top + side, left : left + side], full.source)
+        small = resize_to_fit(square, size)
+        return Picture(small.pixels, f"{full.source}, centre square shrunk to {size}×{size}")
+
+    return make
+
+
 def step_edge(size: int = 128, vertical: bool = True) -> np.ndarray:
     """(size, size): dark (0) left/top half, bright (1) right/bottom half."""
     ramp = (np.arange(size) >= size // 2).astype(np.float32)
@@ -107,6 +132,18 @@ SAMPLES: dict[str, Sample] = {
             "Black and white squares.",
         ),
         Sample("circle", "Circle", lambda: _gray(circle(), "generated disc, 0 and 1"), "A white disc on black."),
+        Sample(
+            "rings",
+            "Thin rings (curve outlines)",
+            lambda: _gray(rings(), "generated thin rings of radius 5, 0 and 1"),
+            "Thin bright circle outlines on black: curves for the curve detector to find.",
+        ),
+        Sample(
+            "chelsea_32",
+            "Chelsea the cat, 32×32 colour",
+            _small_photo("chelsea"),
+            "A 32×32×3 photo, the size of a CIFAR-10 image: a 5×5×3 filter gives a 28×28 map.",
+        ),
         Sample(
             "edge_vertical",
             "Vertical step edge",
