@@ -62,8 +62,8 @@ def test_the_playground_computes_each_twin_on_its_own():
         kernel = np.ones((1, 3, 3), np.float32)
         conv, pool = ConvSettings(1, 0, 0.0, False), PoolSettings("max", 2, 2)
         compute.clear()
-        first, _ = compute(a, kernel, "per_channel", conv, pool)
-        second, _ = compute(b, kernel, "per_channel", conv, pool)
+        first, _ = compute(a, kernel[None], (0.0,), "per_channel", conv, pool, True)
+        second, _ = compute(b, kernel[None], (0.0,), "per_channel", conv, pool, True)
         st.markdown(f"{np.array_equal(second.image, b)} {np.array_equal(first.feature, second.feature)}")
 
     assert _in_app(check) == "True False"

@@ -7,6 +7,7 @@ from viz.render import (
     enlarge,
     format_number,
     number_table_html,
+    numbers_picture,
     outline,
     png_bytes,
     robust_limit,
@@ -47,9 +48,21 @@ def test_channel_grid_tiles_all_channels():
     assert grid.shape == (2 * 4 + 1, 3 * 5 + 2, 3)
 
 
-def test_csv_has_every_value():
-    text = csv_text(np.arange(6, dtype=np.float32).reshape(1, 2, 3), ["gray"])
-    assert text.splitlines() == ["# gray: 2 rows × 3 columns", "0,1,2", "3,4,5"]
+def test_csv_is_numbers_only_with_maps_split_by_a_blank_line():
+    maps = np.array([[[0, 1, 2], [3, 4, 5]], [[1 / 3, -2, 0.1], [7, 8, 9]]], dtype=np.float32)
+    text = csv_text(maps)
+    assert text.splitlines() == ["0,1,2", "3,4,5", "", "0.333333343,-2,0.100000001", "7,8,9"]
+    back = [
+        np.array([[float(v) for v in row.split(",")] for row in block.split("\n")])
+        for block in text.strip().split("\n\n")
+    ]
+    assert np.array_equal(np.array(back, dtype=np.float32), maps)  # every float32 exactly
+
+
+def test_numbers_picture_writes_every_value():
+    picture = numbers_picture(np.array([[[1.0, -2.5], [np.nan, 0]]], np.float32), cell=40)
+    assert picture.shape == (82, 82, 3) and picture.dtype == np.uint8
+    assert len(np.unique(picture.reshape(-1, 3), axis=0)) > 4  # cell colours and text
 
 
 def test_png_and_table():
