@@ -6,6 +6,7 @@ import io
 import re
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from tests.e2e.helpers import (
@@ -100,3 +101,44 @@ def test_a_shared_link_opens_the_same_view(page, server):
     settle(page, 1500)
     assert panel_shapes(page)[:2] == ["9×9 grayscale", "7×7"]
     assert "X/O: crossing" in main_text(page)
+
+
+def _marker_cell(page, rows: int, cols: int) -> tuple[float, float]:
+    """Where the yellow marker is drawn on the clickable map, in map cells (row, column)."""
+    import io as _io
+
+    from PIL import Image as _Image
+
+    image = page.frame_locator('iframe[title*="streamlit_image_coordinates"]').locator("img")
+    shot = np.asarray(_Image.open(_io.BytesIO(image.screenshot())).convert("RGB")).astype(int)
+    yellow = (shot[..., 0] > 220) & (np.abs(shot[..., 1] - 200) < 40) & (shot[..., 2] < 80)
+    ys, xs = np.nonzero(yellow)
+    assert len(xs), "no marker drawn"
+    return ys.mean() * rows / shot.shape[0], xs.mean() * cols / shot.shape[1]
+
+
+@pytest.mark.parametrize("width,height", [(1280, 800), (390, 844)])
+def test_the_far_right_of_the_map_can_be_clicked_and_the_marker_follows(browser, server, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    try:
+        open_app(page, server["url"])
+        image = page.frame_locator('iframe[title*="streamlit_image_coordinates"]').locator("img")
+        image.scroll_into_view_if_needed()
+        for fx, fy in ((0.995, 0.5), (0.1, 0.9), (0.6, 0.2)):
+            box = image.bounding_box()
+            before = re.search(r"Feature map at row (\d+), column (\d+)", main_text(page)).group(0)
+            image.click(position={"x": box["width"] * fx, "y": box["height"] * fy})
+            page.wait_for_function(
+                "t => !document.querySelector('[data-testid=\"stMain\"]').innerText.includes(t)", arg=before
+            )
+            settle(page)
+            said = re.search(r"Feature map at row (\d+), column (\d+)", main_text(page))
+            said_row, said_col = int(said.group(1)), int(said.group(2))
+            assert abs(said_row - 298 * fy) <= 2 and abs(said_col - 449 * fx) <= 2, (said_row, said_col)
+            row, col = _marker_cell(page, 298, 449)  # the marker is on the explained cell, not the previous one
+            assert abs(row - said_row) <= 2 and abs(col - said_col) <= 2, (row, col, said_row, said_col)
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        context.close()

@@ -531,10 +531,13 @@ def _explain(channels: np.ndarray, result: PipelineResult) -> None:
         single = diverging(result.feature[map_index], robust_limit(result.feature))
         big = enlarge(single, min_side=320, max_side=520)
         scale = big.shape[0] // h
-        marked = outline(big, row, col, 1, 1, colour=(255, 200, 0), scale=scale)
-        shown_w = min(460, marked.shape[1])
-        shown_h = round(marked.shape[0] * shown_w / marked.shape[1])
-        streamlit_image_coordinates(marked, key="playground_click", cursor="crosshair", width=shown_w, height=shown_h)
+        pad = 0 if scale >= 6 else -(-6 // scale) // 2  # a marker at least ~7 px across, even on a photo's map
+        marked = outline(big, row - pad, col - pad, 1 + 2 * pad, 1 + 2 * pad, colour=(255, 200, 0), scale=scale)
+        # Scaled to the column's width, so every cell can be clicked on any screen; the click reports
+        # the size it was shown at.
+        streamlit_image_coordinates(
+            marked, key="playground_click", cursor="crosshair", width="stretch", png_compression_level=1
+        )
         c1, c2 = st.columns(2)
         row = c1.number_input("Row", 0, h - 1, key="playground_row", on_change=_pixel_chosen)
         col = c2.number_input("Column", 0, w - 1, key="playground_col", on_change=_pixel_chosen)
