@@ -304,15 +304,6 @@ def _shortest(values: tuple[int, ...]) -> tuple[int, ...]:
     return values
 
 
-def check_view(view: View) -> None:
-    """Raise a ConvScopeError for a view no computation can follow (filters of different sizes, say)."""
-    shapes = {w.shape[-2:] for w in view.filter_weights()}
-    if len(shapes) > 1:
-        raise ConvScopeError(
-            "All filters of a layer have the same size: make every kernel the same number of rows and columns."
-        )
-
-
 def run_view(view: View, channels: np.ndarray) -> PipelineResult:
     """The layer the view describes, on channels (C, H, W) as the layer sees them."""
     kernels = view.filter_weights()
