@@ -113,7 +113,9 @@ class ConvSettings:
 
 
 def _as_tensor(a: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
+    a = np.ascontiguousarray(a, dtype=np.float32)
+    # Cached arrays are read-only (shared between sessions); torch wants arrays it could write.
+    return torch.from_numpy(a if a.flags.writeable else a.copy())
 
 
 def conv_output_shape(height: int, width: int, kernel: Pair, settings: ConvSettings) -> Pair:

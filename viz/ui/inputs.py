@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import streamlit as st
 
@@ -27,18 +29,22 @@ NUMBERS = "Numbers"
 WORKING_SIZES = (64, 128, 256, 384, 512, 768, 1024)
 
 
-@cached_result(max_entries=16)
-def decode_cached(data: bytes) -> Picture:
-    """An upload decoded once at the largest working size, kept in memory only, keyed on all its bytes."""
+@cached_result(max_entries=16, max_mb=96, ignore=("data",))
+def decode_cached(digest: str, data: bytes | memoryview) -> Picture:
+    """An upload decoded once at the largest working size, kept in memory only, keyed on the digest of all its bytes."""
     return decode_image(data, MAX_WORKING_SIDE)
 
 
-def decode_upload(data: bytes, max_side: int) -> Picture:
+def decode_upload(data: bytes | memoryview, max_side: int, digest: str | None = None) -> Picture:
     """The upload at the working size: changing the size shrinks the decoded picture, never decodes again."""
-    return resize_to_fit(decode_cached(data), max_side)
+    return resize_to_fit(decode_cached(digest or upload_digest(data), data), max_side)
 
 
-@cached_result(max_entries=64)
+def upload_digest(data: bytes | memoryview) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+@cached_result(max_entries=64, max_mb=64)
 def sample_cached(key: str, max_side: int) -> Picture:
     return load_sample(key, max_side)
 
@@ -92,9 +98,14 @@ def image_source(
             "Choose an image to see what the filter does to it." if source == "Upload" else "Take a snapshot to use it."
         )
         return None
+    # Digest the upload once (not on every rerun), and read it without copying its bytes.
+    digest_key = f"_{page}_digest_{file.file_id}"
+    data = file.getbuffer()
+    if digest_key not in st.session_state:
+        st.session_state[digest_key] = upload_digest(data)
     try:
         with st.spinner("Opening your image…"):  # waits here while two other uploads are being decoded
-            return decode_upload(file.getvalue(), max_side)
+            return decode_upload(data, max_side, st.session_state[digest_key])
     except ConvScopeError as exc:
         st.error(str(exc))
         return None

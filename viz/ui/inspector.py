@@ -99,13 +99,13 @@ def network_for(model_id: str, swap: tuple[int, str] | None) -> nn.Module:
     return trained_network(model_id) if swap is None else swapped_network(model_id, *swap)
 
 
-@cached_result(max_entries=32)
+@cached_result(max_entries=32, max_mb=32)
 def run_network(model_id: str, x: np.ndarray, swap: tuple[int, str] | None) -> list[LayerOutput]:
     """Every layer's output for input x, keyed on the input's values and the swap."""
     return capture(network_for(model_id, swap), x)
 
 
-@cached_result(max_entries=32)
+@cached_result(max_entries=32, max_mb=32)
 def layer_pictures(model_id: str, x: np.ndarray, swap: tuple[int, str] | None) -> dict[str, np.ndarray]:
     """Each layer's channels as one picture: maps as a grid, vectors as a strip of cells."""
     return {layer.name: layer_picture(layer.output) for layer in run_network(model_id, x, swap)}

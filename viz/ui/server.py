@@ -9,6 +9,8 @@ draws a chart).
 
 from __future__ import annotations
 
+import ctypes
+
 import pandas  # noqa: F401  (Plotly's lazy import, done here once)
 import plotly.graph_objects as go
 import plotly.io
@@ -24,6 +26,15 @@ from viz.images import MAX_UPLOAD_MB
 # multipart overhead) while they stream in, so a spool larger than that never rolls over to disk.
 UPLOAD_SPOOL_BYTES = (MAX_UPLOAD_MB + 2) * 1024 * 1024
 MultiPartParser.spool_max_size = UPLOAD_SPOOL_BYTES
+
+# glibc gives every thread that allocates its own memory pool ("arena"); Streamlit runs each session's
+# script in a thread of its own, so freed picture memory sat in many pools and the server kept ~1 GB it
+# no longer used after a busy class. Two pools are plenty for two cores. (The same as MALLOC_ARENA_MAX=2.)
+M_ARENA_MAX = -8
+try:
+    ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, 2)
+except (OSError, AttributeError):  # not glibc: nothing to tune
+    pass
 
 # Draw one chart off-screen so every module Plotly loads on first use is loaded now.
 plotly.io.to_json(go.Figure(go.Heatmap(z=[[0.0, 1.0]])))
