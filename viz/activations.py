@@ -12,6 +12,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from viz.ops import as_tensor
+
 LAYER_KINDS = {
     nn.Conv2d: "conv",
     nn.ReLU: "relu",
@@ -53,7 +55,7 @@ def capture(model: nn.Sequential, x: np.ndarray) -> list[LayerOutput]:
     x is (C, H, W) float32; the outputs are in layer order, the last one being
     the logits.
     """
-    out = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))[None]
+    out = as_tensor(x)[None]
     layers = []
     for name, module in model.named_children():
         out = module(out)

@@ -11,11 +11,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 import torch.nn.functional as F
 
 from viz.errors import ConvScopeError
-from viz.ops import ConvSettings, Pair, PoolSettings, as_pads, as_pair, conv_output_shape, pool_output_shape
+from viz.ops import (
+    ConvSettings,
+    Pair,
+    PoolSettings,
+    as_pads,
+    as_pair,
+    as_tensor,
+    conv_output_shape,
+    pool_output_shape,
+)
 
 
 @dataclass(frozen=True)
@@ -155,7 +163,7 @@ def pool_winners(maps: np.ndarray, window: int, stride: int) -> np.ndarray:
 
     Ties go to the first position in the window, as PyTorch picks them.
     """
-    _, indices = F.max_pool2d(torch.from_numpy(np.ascontiguousarray(maps))[None], window, stride, return_indices=True)
+    _, indices = F.max_pool2d(as_tensor(maps)[None], window, stride, return_indices=True)
     mask = np.zeros(maps.shape, dtype=bool).reshape(maps.shape[0], -1)
     np.put_along_axis(mask, indices[0].reshape(maps.shape[0], -1).numpy(), True, axis=1)
     return mask.reshape(maps.shape)

@@ -112,7 +112,8 @@ class ConvSettings:
         object.__setattr__(self, "dilation", as_pair(self.dilation))
 
 
-def _as_tensor(a: np.ndarray) -> torch.Tensor:
+def as_tensor(a: np.ndarray) -> torch.Tensor:
+    """A float32 tensor of a (copied when a is read-only, as cached arrays are)."""
     a = np.ascontiguousarray(a, dtype=np.float32)
     # Cached arrays are read-only (shared between sessions); torch wants arrays it could write.
     return torch.from_numpy(a if a.flags.writeable else a.copy())
@@ -157,17 +158,17 @@ def conv2d(
         raise ValueError(f"weights {weights.shape} do not fit an image with {c} channels")
     check_conv_fits(h, w, (kh, kw), settings)
     top, left, bottom, right = settings.padding
-    x = F.pad(_as_tensor(image)[None], (left, right, top, bottom))
-    out = F.conv2d(x, _as_tensor(weights), stride=settings.stride, dilation=settings.dilation)[0]
+    x = F.pad(as_tensor(image)[None], (left, right, top, bottom))
+    out = F.conv2d(x, as_tensor(weights), stride=settings.stride, dilation=settings.dilation)[0]
     if settings.normalized:
         out = out / (c * kh * kw)
     offsets = np.broadcast_to(np.asarray(settings.bias if bias is None else bias, dtype=np.float32), (m,)).copy()
-    return (out + _as_tensor(offsets)[:, None, None]).numpy()
+    return (out + as_tensor(offsets)[:, None, None]).numpy()
 
 
 def relu(maps: np.ndarray) -> np.ndarray:
     """max(0, x) elementwise; any shape -> the same shape."""
-    return F.relu(_as_tensor(maps)).numpy()
+    return F.relu(as_tensor(maps)).numpy()
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,7 @@ def pool2d(maps: np.ndarray, settings: PoolSettings) -> np.ndarray:
     # Cells a ceil-mode last window reaches beyond the padding: they do not exist and count for nothing.
     over_h = max(0, (oh - 1) * sh + kh - (h + top + bottom))
     over_w = max(0, (ow - 1) * sw + kw - (w + left + right))
-    x = _as_tensor(maps)[None]
+    x = as_tensor(maps)[None]
     if settings.kind == "max":
         padded = F.pad(x, (left, right + over_w, top, bottom + over_h), value=-float("inf"))
         return F.max_pool2d(padded, (kh, kw), (sh, sw))[0, :, :oh, :ow].numpy()
