@@ -40,6 +40,7 @@ from viz.render import enlarge, enlarge_to_width, layer_picture
 BUDGETS_MS = {
     "playground update, 512 px, 3×3 kernel": 50,
     "playground update, 512 px, 7×7 kernel": 50,
+    "playground update, 512 px, 8 filters of 3×3": 50,
     "inspector full render, tinyvgg-cifar10": 150,
     "decode + downscale, 6000×4000 JPEG (24 MP)": 400,
 }
@@ -71,8 +72,8 @@ def encode_as_st_image(rgb: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def playground_update(channels: np.ndarray, kernel: np.ndarray) -> None:
-    """What one slider move costs: pipeline + the three panel pictures + encoding all four panels."""
+def playground_update(channels: np.ndarray, kernel: np.ndarray | list[np.ndarray]) -> None:
+    """What one slider move costs: the layer + the three panel pictures + encoding all four panels."""
     result = run_pipeline(channels, kernel, "grayscale", ConvSettings(), PoolSettings("max", 2, 2))
     pictures = panel_pictures(result)
     for picture in pictures.values():
@@ -114,6 +115,26 @@ def main(argv: list[str] | None = None) -> None:
         rows.append((f"convolution only, 512 px, {size}×{size}: torch", fast))
         rows.append((f"convolution only, 512 px, {size}×{size}: plain loops", loops))
         rows.append((f"  speed-up of torch over loops, {size}×{size} (×)", loops / fast))
+
+    bank = [
+        KERNELS[key].weights
+        for key in (
+            "sobel_vertical",
+            "sobel_horizontal",
+            "laplacian",
+            "outline",
+            "sharpen",
+            "emboss",
+            "xo_cross",
+            "identity",
+        )
+    ]
+    rows.append(
+        (
+            "playground update, 512 px, 8 filters of 3×3",
+            median_ms(lambda: playground_update(channels, bank), args.repeats),
+        )
+    )
 
     photo = skdata.chelsea().astype(np.float32) / 255.0
     for model_id in MODELS:

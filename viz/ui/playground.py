@@ -206,7 +206,7 @@ def _publish(view: View) -> None:
 
 
 # ---------------------------------------------------------------- computation (cached)
-@cached_result(max_entries=24, max_mb=192)
+@cached_result(max_entries=24, max_mb=128)
 def compute(
     channels: np.ndarray,
     kernels: np.ndarray,

@@ -1,0 +1,666 @@
+"""A scripted hostile classroom: is the server's memory bounded, and does everyone else stay responsive?
+
+    python benchmarks/classroom.py [--sessions 10] [--kernels 48] [--uploads 30] [--json PATH]
+
+Starts its own server (`streamlit run app.py` on a free localhost port), samples its resident
+memory (VmRSS of the process and any children, from /proc) every 100 ms, and drives one headless
+Chromium with one page per session (each its own Streamlit session; pages share one browser context,
+so the app's scripts load once — --separate-contexts gives each its own), all acting at once:
+
+* "workers" share the hostile work: uploads of ~24 MB noisy JPEGs (each file different, so no cache
+  can share them), then distinct kernels (3×3 to 11×11) typed at working size 1024 in per-channel mode
+  on those uploads, then two 88-megapixel PNGs uploaded by two sessions at the same moment (they must
+  be refused with a message that says "megapixels");
+* "bystanders" keep nudging the Stride slider and time each input event until the new feature-map
+  shape appears in their page (measured in the browser, so the driver's own load does not count).
+
+Prints a table of the figures; --json writes them too. The README's "Run it for a class" reports them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.conftest import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENSHOTS,
+    STARTUP_SECONDS,
+    free_port,
+    streamlit_command,
+)
+from tests.e2e.helpers import IDLE_JS  # noqa: E402
+from tests.e2e.test_concurrency_e2e import settle, shapes  # noqa: E402
+
+URL_QUERY = "?size=1024&mode=per_channel"
+JPEG_WIDTH, JPEG_HEIGHT = 3000, 2020  # ~23.7 MiB at quality 100 with no chroma subsampling
+PNG_SIDE = 9400  # 88.4 megapixels
+KERNEL_SIZES = (3, 5, 7, 9, 11)
+ACTION_TIMEOUT_MS = 180_000
+LATENCY_TIMEOUT_MS = 30_000
+VIEWPORT = {"width": 1280, "height": 800}
+SHAPE_RE = re.compile(r"^(\d+)×(\d+)")
+
+# Resolves with the milliseconds from the next keydown to the moment the feature-map label reads `expected`.
+ARM_LATENCY_JS = r"""([expected, timeoutMs]) => {
+  let t0 = null;
+  const feature = () => {
+    const found = [];
+    for (const el of document.querySelectorAll('[data-testid="stMarkdownContainer"]')) {
+      const m = el.innerText.trim().match(/^\d · .*\n(\S+(?: (?:grayscale|RGB))?)$/);
+      if (m) found.push(m[1]);
+    }
+    return found[1];
+  };
+  window.__latency = new Promise((resolve, reject) => {
+    const observer = new MutationObserver(() => {
+      if (t0 !== null && feature() === expected) {
+        const dt = performance.now() - t0;
+        observer.disconnect();
+        clearTimeout(timer);
+        resolve(dt);
+      }
+    });
+    const timer = setTimeout(() => { observer.disconnect(); reject(new Error('no ' + expected)); }, timeoutMs);
+    document.addEventListener('keydown', () => { if (t0 === null) t0 = performance.now(); },
+                              {capture: true, once: true});
+    observer.observe(document.body, {subtree: true, childList: true, characterData: true});
+  });
+}"""
+
+
+# ---------------------------------------------------------------- the server and its memory
+def _descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        for children in Path(f"/proc/{p}/task").glob("*/children"):
+            try:
+                kids = [int(k) for k in children.read_text().split()]
+            except OSError:
+                continue
+            out.extend(kids)
+            todo.extend(kids)
+    return out
+
+
+def rss_mb(pid: int) -> float:
+    """VmRSS of pid and all its descendants, in MB (MiB)."""
+    total = 0
+    for p in [pid, *_descendants(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+                    break
+        except OSError:
+            continue
+    return total / 1024
+
+
+class Sampler(threading.Thread):
+    """Samples rss_mb(pid) every interval seconds, labelled with the current phase."""
+
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.phase = "startup"
+        self.samples: list[tuple[float, str, float]] = []
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            self.samples.append((time.monotonic(), self.phase, rss_mb(self.pid)))
+            self._done.wait(self.interval)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+    def peak(self, phase: str | None = None) -> float:
+        values = [mb for _, p, mb in self.samples if phase is None or p == phase]
+        return max(values) if values else float("nan")
+
+    def median_since(self, start: float) -> float:
+        values = [mb for t, _, mb in self.samples if t >= start]
+        return statistics.median(values) if values else float("nan")
+
+
+def start_server(log_path: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    with open(log_path, "wb") as log:  # the server keeps its own copy of the descriptor
+        proc = subprocess.Popen(
+            streamlit_command(port)
+            # A measurement of this code: files others edit meanwhile must not be reloaded mid-run.
+            + ["--server.fileWatcherType", "none"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return proc, url
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop_server(proc)
+            raise RuntimeError(f"the app did not start: {log_path.read_text(errors='replace')[-2000:]}")
+        time.sleep(0.5)
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+# ---------------------------------------------------------------- the hostile files and kernels
+@dataclass
+class Payloads:
+    """The hostile files, written to a scratch folder: Playwright hands a browser on this machine a path,
+    where a 24 MB in-memory buffer would be base64-copied through its driver (tens of seconds each)."""
+
+    jpegs: list[tuple[Path, int, int]] = field(default_factory=list)  # (path, height, bytes)
+    pngs: list[tuple[Path, int]] = field(default_factory=list)  # (path, bytes)
+
+
+def make_payloads(uploads: int, pngs: int, folder: Path) -> Payloads:
+    """~24 MB noisy JPEGs 3000 px wide, each a different height with a few pixels changed (no two alike),
+    and 9400×9400 RGBA PNGs, transparent but for a square (a few hundred KB each)."""
+    out = Payloads()
+    noise = np.random.default_rng(0).integers(0, 256, (JPEG_HEIGHT, JPEG_WIDTH, 3), dtype=np.uint8)
+    for i in range(uploads):
+        height = JPEG_HEIGHT - 2 * i
+        pixels = noise[:height].copy()
+        pixels[:8, 8 * i : 8 * i + 8] = (i * 37) % 256
+        path = folder / f"classroom-{i:02d}.jpg"
+        Image.fromarray(pixels).save(path, "JPEG", quality=100, subsampling=0)
+        out.jpegs.append((path, height, path.stat().st_size))
+    del noise
+    for i in range(pngs):
+        im = Image.new("RGBA", (PNG_SIDE, PNG_SIDE), (0, 0, 0, 0))
+        im.paste((200, 40 + 60 * i, 30, 255), (4000 + i, 4000, 5400, 5400))
+        path = folder / f"huge-{i}.png"
+        im.save(path, "PNG")
+        del im
+        out.pngs.append((path, path.stat().st_size))
+    return out
+
+
+def make_kernels(count: int, seed: int = 0) -> list[tuple[int, str]]:
+    """count distinct kernels as (size, text); consecutive ones differ in size so their output shapes differ."""
+    rng = random.Random(seed)
+    seen, out = set(), []
+    while len(out) < count:
+        size = KERNEL_SIZES[len(out) % len(KERNEL_SIZES)]
+        rows = tuple(tuple(rng.randint(-9, 9) for _ in range(size)) for _ in range(size))
+        if rows in seen or not any(any(r) for r in rows):
+            continue
+        seen.add(rows)
+        out.append((size, "\n".join(" ".join(str(v) for v in row) for row in rows)))
+    return out
+
+
+def split(items: list, parts: int) -> list[list]:
+    return [items[i::parts] for i in range(parts)]
+
+
+# ---------------------------------------------------------------- sessions
+@dataclass
+class Session:
+    name: str
+    page: object = None
+    exceptions: int = 0
+    errors: list[str] = field(default_factory=list)  # st.error texts seen
+    timings: dict[str, list[float]] = field(default_factory=dict)
+
+    async def check(self) -> None:
+        """Record exception boxes and error messages now in the page."""
+        self.exceptions = max(self.exceptions, await self.page.locator('[data-testid="stException"]').count())
+        for text in await self.page.locator('[data-testid="stAlertContentError"]').all_inner_texts():
+            if text not in self.errors:
+                self.errors.append(text)
+
+    async def failed(self, step: str, exc: BaseException) -> None:
+        """Keep a screenshot and the page's text of a session that could not go on."""
+        SCREENSHOTS.mkdir(exist_ok=True)
+        try:
+            await self.page.screenshot(path=str(SCREENSHOTS / f"classroom-{self.name}.png"), full_page=True)
+            text = await self.page.locator("body").inner_text()
+        except Exception as again:
+            text = f"(no page text: {again})"
+        print(f"[classroom] {self.name} failed in {step}: {exc}\n{text[-1500:]}", file=sys.stderr)
+
+    def timed(self, what: str, seconds: float) -> None:
+        self.timings.setdefault(what, []).append(seconds)
+
+
+GENERIC_ERROR = "Something unexpected went wrong"  # app.py's last line of defence
+
+
+async def wait_main_text(page, text: str) -> None:
+    """Wait for text in the main area; fail at once if the page shows app.py's catch-all error instead."""
+    await page.wait_for_function(
+        "([t, e]) => { const m = document.querySelector('[data-testid=\"stMain\"]')?.innerText || '';"
+        " return m.includes(t) || m.includes(e); }",
+        arg=[text, GENERIC_ERROR],
+        timeout=ACTION_TIMEOUT_MS,
+        polling=50,
+    )
+    main = await page.locator('[data-testid="stMain"]').inner_text()
+    if text not in main:
+        raise AssertionError(f"the page says {GENERIC_ERROR!r} instead of showing {text!r}")
+
+
+async def open_session(context, url: str, name: str) -> Session:
+    page = await context.new_page()
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
+    session = Session(name, page)
+    start = time.monotonic()
+    await page.goto(url + URL_QUERY)
+    await page.wait_for_selector('[data-testid="stMain"]')
+    await settle(page)
+    await page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stImage\"]').length >= 4")
+    session.timed("open", time.monotonic() - start)
+    await session.check()
+    return session
+
+
+async def url_params_applied(page) -> bool:
+    """?size=1024&mode=per_channel: the working-size slider says 1024 and the panels have three channels."""
+    size = await page.locator('[data-testid="stSlider"]').filter(has_text="Working size").first.inner_text()
+    seen = await shapes(page)
+    return "1024" in size and len(seen) == 4 and seen[0].endswith("RGB") and seen[1].endswith("×3")
+
+
+async def step(s: Session, name: str, coro):
+    try:
+        return await coro
+    except Exception as exc:
+        await s.failed(name, exc)
+        raise
+
+
+async def worker_uploads(s: Session, jpegs: list[tuple[Path, int, int]]) -> None:
+    page = s.page
+    uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    for _ in range(5):  # a click that lands while the page is busy can be lost: try again
+        await page.locator('[data-testid="stRadio"] label').filter(has_text=re.compile("^Upload$")).first.click()
+        try:
+            await uploader.wait_for(state="attached", timeout=30_000)
+            break
+        except Exception:
+            s.timed("upload radio retry", 30.0)
+    await settle(page)
+    for path, height, _ in jpegs:
+        start = time.monotonic()
+        await page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(path)
+        await wait_main_text(page, f"JPEG {JPEG_WIDTH}×{height} RGB")
+        await page.wait_for_function(IDLE_JS, timeout=ACTION_TIMEOUT_MS)
+        s.timed("upload", time.monotonic() - start)
+        await s.check()
+    await settle(page)
+
+
+async def worker_kernels(s: Session, kernels: list[tuple[int, str]]) -> None:
+    page = s.page
+    seen = await shapes(page)
+    match = SHAPE_RE.match(seen[0]) if seen else None
+    if not match or not seen[0].endswith("RGB"):
+        raise AssertionError(f"{s.name}: expected a per-channel 1024 px input before typing kernels, saw {seen}")
+    h, w = int(match.group(1)), int(match.group(2))
+    editor = page.locator('[data-testid="stTextArea"] textarea').first
+    for size, text in kernels:
+        start = time.monotonic()
+        await editor.fill(text)
+        await editor.press("Control+Enter")
+        await wait_main_text(page, f"{h - size + 1}×{w - size + 1}×3")
+        await page.wait_for_function(IDLE_JS, timeout=ACTION_TIMEOUT_MS)
+        s.timed("kernel", time.monotonic() - start)
+        await s.check()
+    await settle(page)
+
+
+async def worker_png(s: Session, path: Path, go: asyncio.Event) -> str:
+    page = s.page
+    uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    await go.wait()
+    start = time.monotonic()
+    await uploader.set_input_files(path)
+    await page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stAlert"]')]
+                 .some(a => a.innerText.includes('megapixels'))""",
+        timeout=ACTION_TIMEOUT_MS,
+        polling=50,
+    )
+    await settle(page)
+    s.timed("png", time.monotonic() - start)
+    await s.check()
+    texts = await page.locator('[data-testid="stAlert"]').all_inner_texts()
+    return next(t for t in texts if "megapixels" in t)
+
+
+async def bystander(s: Session, stop: asyncio.Event, phase: list[str], latencies: list[tuple[str, float]]) -> None:
+    """Nudge the Stride slider between 1 and 2 until stop is set; time each key press until the new shape shows.
+
+    A press whose shape has not appeared after LATENCY_TIMEOUT_MS counts as that long and as a timeout.
+    """
+    page = s.page
+    seen = await shapes(page)
+    h_in, w_in = (int(v) for v in SHAPE_RE.match(seen[0]).groups())
+    h1, w1 = (int(v) for v in SHAPE_RE.match(seen[1]).groups())
+    suffix = seen[1][len(f"{h1}×{w1}") :]  # "×3" in per-channel mode
+    k = h_in - h1 + 1
+    expect = {1: seen[1], 2: f"{(h_in - k) // 2 + 1}×{(w_in - k) // 2 + 1}{suffix}"}
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Stride").first.get_by_role("slider")
+    stride = 1
+    while not stop.is_set():
+        target = 2 if stride == 1 else 1
+        await slider.focus()
+        await page.evaluate(ARM_LATENCY_JS, [expect[target], LATENCY_TIMEOUT_MS])
+        label = phase[0]
+        await slider.press("ArrowRight" if target == 2 else "ArrowLeft")
+        try:
+            latencies.append((label, await page.evaluate("window.__latency") / 1000))
+            stride = target
+        except Exception as exc:  # a missing rerun is a result, not a crash
+            latencies.append((label, LATENCY_TIMEOUT_MS / 1000))
+            s.errors.append(f"bystander rerun timed out: {exc}"[:300])
+            now = await shapes(page)
+            stride = 2 if len(now) > 1 and now[1] == expect[2] else 1
+        await page.wait_for_function(IDLE_JS, timeout=ACTION_TIMEOUT_MS, polling=50)
+        await s.check()
+        await asyncio.sleep(0.3 + random.random() * 0.4)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def latency_stats(values: list[float]) -> dict[str, float]:
+    return {
+        "n": len(values),
+        "median": statistics.median(values) if values else float("nan"),
+        "p90": percentile(values, 0.9),
+        "max": max(values, default=float("nan")),
+    }
+
+
+# ---------------------------------------------------------------- the run
+async def _drive(
+    url: str, sampler: Sampler, payloads: Payloads, kernels: list, sessions: int, by: int, separate_contexts: bool
+) -> dict:
+    from playwright.async_api import async_playwright
+
+    figures: dict = {}
+    phase = ["baseline"]
+
+    def enter(name: str) -> None:
+        phase[0] = sampler.phase = name
+        figures.setdefault("phase_started_s", {})[name] = round(time.monotonic() - t0, 1)
+        print(
+            f"[classroom] {time.monotonic() - t0:6.1f} s  {name}  (server {rss_mb(sampler.pid):.0f} MB)",
+            file=sys.stderr,
+        )
+
+    t0 = time.monotonic()
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            # One visit first, so "idle before" includes what any first visit loads.
+            # Pages of one browser context share its HTTP and code caches, so ten of them load the
+            # app's scripts once; each page is still its own Streamlit session (its own websocket).
+            shared = None if separate_contexts else await browser.new_context(viewport=VIEWPORT)
+
+            async def context():
+                return shared or await browser.new_context(viewport=VIEWPORT)
+
+            warm = await open_session(await context(), url, "warm-up")
+            await warm.page.close()
+            await asyncio.sleep(3)
+            idle_start = time.monotonic()
+            await asyncio.sleep(2)
+            figures["rss_idle_before_mb"] = sampler.median_since(idle_start)
+
+            enter("open")
+            contexts = [await context() for _ in range(sessions)]
+            everyone = await asyncio.gather(*(open_session(c, url, f"session-{i}") for i, c in enumerate(contexts)))
+            figures["url_params_applied"] = all(await asyncio.gather(*(url_params_applied(s.page) for s in everyone)))
+            bystanders, workers = everyone[:by], everyone[by:]
+            for s in bystanders:
+                s.name = s.name.replace("session", "bystander")
+
+            stop, latencies = asyncio.Event(), []
+            enter("baseline")
+            watching = [asyncio.create_task(bystander(s, stop, phase, latencies)) for s in bystanders]
+            await asyncio.sleep(6)
+
+            enter("uploads")
+            await asyncio.gather(
+                *(
+                    step(s, "uploads", worker_uploads(s, share))
+                    for s, share in zip(workers, split(payloads.jpegs, len(workers)), strict=True)
+                )
+            )
+            enter("kernels")
+            await asyncio.gather(
+                *(
+                    step(s, "kernels", worker_kernels(s, share))
+                    for s, share in zip(workers, split(kernels, len(workers)), strict=True)
+                )
+            )
+            enter("pngs")
+            go = asyncio.Event()
+            refusing = [
+                asyncio.create_task(step(s, "pngs", worker_png(s, path, go)))
+                for s, (path, _) in zip(workers, payloads.pngs, strict=False)
+            ]
+            await asyncio.sleep(0.2)
+            go.set()
+            figures["png_messages"] = await asyncio.gather(*refusing)
+            enter("cool-down")
+            await asyncio.sleep(4)
+            stop.set()
+            await asyncio.gather(*watching)
+            for s in everyone:
+                await s.check()
+
+            idle_start = time.monotonic()
+            await asyncio.sleep(3)
+            figures["rss_idle_after_sessions_open_mb"] = sampler.median_since(idle_start)
+            enter("closed")
+            for s in everyone:
+                await s.page.close()
+                if separate_contexts:
+                    await s.page.context.close()
+            await asyncio.sleep(5)
+            idle_start = time.monotonic()
+            await asyncio.sleep(2)
+            figures["rss_idle_after_sessions_closed_mb"] = sampler.median_since(idle_start)
+        finally:
+            await browser.close()
+
+    figures["bystander_latencies"] = latencies
+    figures["sessions"] = {
+        s.name: {"exceptions": s.exceptions, "errors": s.errors, "timings": s.timings} for s in everyone
+    }
+    return figures
+
+
+def run(
+    sessions: int = 10,
+    kernels: int = 48,
+    uploads: int = 30,
+    pngs: int = 2,
+    bystanders: int = 2,
+    separate_contexts: bool = False,
+) -> dict:
+    """The whole hostile classroom against a fresh server; returns the figures (see `report`)."""
+    bystanders = min(bystanders, max(1, sessions - 2))
+    if sessions - bystanders < pngs:
+        raise ValueError("need at least as many working sessions as 88 MP PNGs")
+    start = time.monotonic()
+    made: dict = {}
+    with tempfile.TemporaryDirectory(prefix="classroom-") as tmp:
+        maker = threading.Thread(target=lambda: made.update(p=make_payloads(uploads, pngs, Path(tmp))))
+        maker.start()  # while the server starts
+        log = Path(tmp) / "server.log"
+        proc, url = start_server(log)
+        sampler = Sampler(proc.pid)
+        sampler.start()
+        try:
+            figures = {"rss_after_start_mb": rss_mb(proc.pid)}
+            maker.join()
+            payloads = made["p"]
+            kernel_list = make_kernels(kernels)
+            figures |= asyncio.run(_drive(url, sampler, payloads, kernel_list, sessions, bystanders, separate_contexts))
+        except BaseException:
+            print(f"[classroom] server log:\n{log.read_text(errors='replace')[-6000:]}", file=sys.stderr)
+            raise
+        finally:
+            sampler.stop()
+            stop_server(proc)
+            server_log = log.read_text(errors="replace")
+    labelled = figures.pop("bystander_latencies")
+    latencies = [seconds for _, seconds in labelled]
+    by_phase: dict[str, list[float]] = {}
+    for label, seconds in labelled:
+        by_phase.setdefault(label, []).append(seconds)
+    phases = ["startup", "open", "baseline", "uploads", "kernels", "pngs", "cool-down", "closed"]
+    figures.update(
+        sessions_count=sessions,
+        separate_contexts=separate_contexts,
+        bystanders=bystanders,
+        kernels=kernels,
+        uploads=uploads,
+        jpeg_sizes_mb=[round(min(n for _, _, n in payloads.jpegs) / 2**20, 2)]
+        + [round(max(n for _, _, n in payloads.jpegs) / 2**20, 2)],
+        png_sizes_kb=[round(n / 1024) for _, n in payloads.pngs],
+        rss_peak_mb=sampler.peak(),
+        rss_peak_by_phase_mb={p: sampler.peak(p) for p in phases if any(s[1] == p for s in sampler.samples)},
+        rss_samples=len(sampler.samples),
+        bystander_reruns=len(latencies),
+        bystander_latency_s=latency_stats(latencies),
+        bystander_latency_by_phase_s={label: latency_stats(values) for label, values in by_phase.items()},
+        exception_boxes=sum(s["exceptions"] for s in figures["sessions"].values()),
+        unexpected_errors=[e for s in figures["sessions"].values() for e in s["errors"] if "megapixels" not in e],
+        server_log_tracebacks=server_log.count("Traceback"),
+        server_log_tail=server_log[-3000:],
+        total_s=time.monotonic() - start,
+    )
+    return figures
+
+
+def report(f: dict) -> str:
+    """The figures as a table."""
+    lat = f["bystander_latency_s"]
+    rows = [
+        ("sessions (bystanders)", f"{f['sessions_count']} ({f['bystanders']})"),
+        (
+            "work",
+            f"{f['uploads']} JPEG uploads, {f['kernels']} kernels at 1024 px per-channel, "
+            f"{len(f['png_messages'])} × 88 MP PNG",
+        ),
+        ("JPEG sizes", f"{f['jpeg_sizes_mb'][0]}–{f['jpeg_sizes_mb'][1]} MiB"),
+        ("PNG sizes", ", ".join(f"{k} KiB" for k in f["png_sizes_kb"])),
+        ("URL ?size=1024&mode=per_channel applied", str(f["url_params_applied"])),
+        ("RSS after start", f"{f['rss_after_start_mb']:.0f} MB"),
+        ("RSS idle before (after one visit)", f"{f['rss_idle_before_mb']:.0f} MB"),
+        ("RSS peak", f"{f['rss_peak_mb']:.0f} MB"),
+    ]
+    rows += [(f"  peak during {p}", f"{mb:.0f} MB") for p, mb in f["rss_peak_by_phase_mb"].items()]
+    rows += [
+        ("RSS idle after, sessions open", f"{f['rss_idle_after_sessions_open_mb']:.0f} MB"),
+        ("RSS idle after, sessions closed", f"{f['rss_idle_after_sessions_closed_mb']:.0f} MB"),
+        ("bystander reruns", str(f["bystander_reruns"])),
+        (
+            "bystander latency median / p90 / max",
+            f"{lat['median'] * 1000:.0f} / {lat['p90'] * 1000:.0f} / {lat['max'] * 1000:.0f} ms",
+        ),
+    ]
+    for p, st in f["bystander_latency_by_phase_s"].items():
+        rows.append(
+            (
+                f"  during {p} (n={st['n']})",
+                f"{st['median'] * 1000:.0f} / {st['p90'] * 1000:.0f} / {st['max'] * 1000:.0f} ms",
+            )
+        )
+    timings: dict[str, list[float]] = {}
+    for s in f["sessions"].values():
+        for what, values in s["timings"].items():
+            timings.setdefault(what, []).extend(values)
+    for what, values in timings.items():
+        rows.append(
+            (f"{what} time median / max (n={len(values)})", f"{statistics.median(values):.1f} / {max(values):.1f} s")
+        )
+    rows += [
+        ("exception boxes", str(f["exception_boxes"])),
+        ("unexpected error messages", str(len(f["unexpected_errors"]))),
+        ("88 MP PNG messages say 'megapixels'", str(all("megapixels" in m for m in f["png_messages"]))),
+        ("tracebacks in the server log", str(f["server_log_tracebacks"])),
+        ("total time", f"{f['total_s']:.0f} s"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--kernels", type=int, default=48)
+    parser.add_argument("--uploads", type=int, default=30)
+    parser.add_argument("--pngs", type=int, default=2)
+    parser.add_argument("--bystanders", type=int, default=2)
+    parser.add_argument(
+        "--separate-contexts", action="store_true", help="a browser context per session (slower to load)"
+    )
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    args = parser.parse_args(argv)
+    figures = run(args.sessions, args.kernels, args.uploads, args.pngs, args.bystanders, args.separate_contexts)
+    print(report(figures))
+    for message in figures["png_messages"]:
+        print(f"88 MP PNG message: {message}")
+    for message in figures["unexpected_errors"]:
+        print(f"UNEXPECTED error message: {message}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+    return figures
+
+
+if __name__ == "__main__":
+    main()
