@@ -150,4 +150,3 @@ def test_cached_results_are_keyed_by_every_argument_except_the_ignored():
     f("a", b"\x01\x02", scale=2.0)
     f("b", b"\x01\x02")
     assert calls == ["a", "a", "b"]
-
