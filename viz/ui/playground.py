@@ -644,17 +644,17 @@ def render() -> None:
     editor_col, about_col = st.columns([8, 5], gap="medium")
     with editor_col:
         bank = filter_bank.editor(st.session_state["playground_mode"], channels_in)
+    # The view, once per rerun: the link, the "edited" sentence and the computation all read it.
+    view = None if bank is None else view_from_state(source if typed else None, *bank)
     with about_col:
-        _about(bank)
-    if bank is None:
+        _about(view is not None and bool(view.kernels))
+    if view is None:
         return
+    _publish(view)
     if source is None:
-        _publish(view_from_state(None, *bank))
         return
     kernels, biases = bank
-    channels = _channels(source, st.session_state["playground_mode"])
-    view = view_from_state(source if typed else None, kernels, biases)
-    _publish(view)
+    channels = _channels(source, view.mode)
     kernel_hw = kernels[0].shape[-2:]
     conv = view.conv_settings(channels.shape[1:], kernel_hw)
     try:
@@ -679,9 +679,8 @@ def _channels(source: Picture | np.ndarray, mode: str) -> np.ndarray:
     return to_channels(source, grayscale=(mode == "grayscale"))
 
 
-def _about(bank) -> None:
+def _about(edited: bool) -> None:
     key = st.session_state["playground_filter"]
-    edited = bank is not None and bool(view_from_state(None, *bank).kernels)
     st.markdown(f"**{'Your own filters, started from ' if edited else ''}{preset_label(key).split(' · ')[1]}**")
     st.markdown(
         preset_explanation(key)
