@@ -35,7 +35,7 @@ from viz.kernels import KERNELS
 from viz.models import MODELS, get_spec, load_model
 from viz.ops import ConvSettings, PoolSettings, conv2d
 from viz.pipeline import panel_pictures, run_pipeline
-from viz.render import enlarge, enlarge_to_width, layer_picture
+from viz.render import enlarge_to_width, jpeg_bytes, layer_picture, marked_map
 
 BUDGETS_MS = {
     "playground update, 512 px, 3×3 kernel": 50,
@@ -73,12 +73,12 @@ def encode_as_st_image(rgb: np.ndarray) -> bytes:
 
 
 def playground_update(channels: np.ndarray, kernel: np.ndarray | list[np.ndarray]) -> None:
-    """What one slider move costs: the layer + the three panel pictures + encoding all four panels."""
+    """What one slider move costs the server: the layer, its four panels at display size encoded as
+    the page sends them, and the explain map with its marker encoded as the click component does."""
     result = run_pipeline(channels, kernel, "grayscale", ConvSettings(), PoolSettings("max", 2, 2))
     pictures = panel_pictures(result)
-    for picture in pictures.values():
-        encode_as_st_image(enlarge(picture))
-    encode_as_st_image(enlarge(np.repeat((channels[0] * 255).astype(np.uint8)[..., None], 3, axis=2)))
+    _, h, w = result.feature.shape
+    jpeg_bytes(marked_map(result.feature[0], pictures.limit, h // 2, w // 2))
 
 
 def inspector_render(model, x: np.ndarray) -> None:

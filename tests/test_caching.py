@@ -150,3 +150,10 @@ def test_cached_results_are_keyed_by_every_argument_except_the_ignored():
     f("a", b"\x01\x02", scale=2.0)
     f("b", b"\x01\x02")
     assert calls == ["a", "a", "b"]
+
+
+def test_encoded_pictures_count_towards_a_cache_s_bytes():
+    cache = BoundedCache(max_entries=10, max_bytes=25_000)
+    for i in range(3):
+        cache.get_or_compute(i, lambda i=i: (np.zeros(1000, np.float32), bytes(6000 + i)))
+    assert cache.size_bytes == 2 * 4000 + 6001 + 6002 and len(cache) == 2  # the first entry no longer fitted

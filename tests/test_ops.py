@@ -226,3 +226,21 @@ def test_max_pool_padding_never_wins():
 def test_pooling_padding_over_half_the_window_is_a_user_error():
     with pytest.raises(ConvScopeError, match="at most half the window"):
         pool2d(np.zeros((1, 6, 6), np.float32), PoolSettings("max", 2, 2, 2))
+
+
+@pytest.mark.parametrize("window,stride", [((2, 2), (2, 2)), ((3, 3), (1, 1)), ((3, 2), (2, 3)), ((5, 5), (5, 5))])
+def test_max_pooling_by_strided_views_equals_the_loops_with_padding_and_partial_windows(window, stride):
+    maps = np.random.default_rng(5).normal(size=(3, 23, 19)).astype(np.float32)
+    for pads, ceil in (((0, 0, 0, 0), False), ((1, 0, 1, 0), True), ((0, 0, 0, 0), True)):
+        settings = PoolSettings("max", window, stride, pads, ceil)
+        np.testing.assert_array_equal(pool2d(maps, settings), pool2d_loops(maps, window, stride, "max", pads, ceil))
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_the_direct_convolution_path_for_small_kernels_equals_the_loops(k):
+    image = np.random.default_rng(6).normal(size=(3, 17, 21)).astype(np.float32)
+    weights = np.random.default_rng(7).normal(size=(5, 3, k, k)).astype(np.float32)
+    for stride in (1, 2):
+        fast = conv2d(image, weights, ConvSettings(stride=stride))
+        slow = conv2d_loops(image, weights, stride, 0)
+        np.testing.assert_allclose(fast, slow, rtol=1e-5, atol=1e-5)

@@ -1,11 +1,20 @@
+import io
+
 import numpy as np
+from PIL import Image
 
 from viz.render import (
+    DISPLAY_SIDE,
+    block_mean,
     channel_grid,
     csv_text,
+    display_grid,
+    display_picture,
     diverging,
     enlarge,
     format_number,
+    jpeg_bytes,
+    marked_map,
     number_table_html,
     numbers_picture,
     outline,
@@ -73,3 +82,50 @@ def test_png_and_table():
 
 def test_number_format():
     assert [format_number(v) for v in (0, -0.5, 12, 1 / 9)] == ["0", "−0.5", "12", "0.11"]
+
+
+def test_robust_limit_of_many_values_reads_an_even_sample_close_to_the_exact_percentile():
+    values = np.random.default_rng(3).normal(size=(8, 510, 510)).astype(np.float32)
+    exact = float(np.percentile(np.abs(values), 99.5))
+    assert abs(robust_limit(values) - exact) < 0.01 * exact
+    values[3, 100, 100] = 1e6  # the maximum is always exact: one huge value still sets the floor
+    assert robust_limit(values) == 1e5
+
+
+def test_block_mean_averages_whole_and_partial_blocks():
+    maps = np.arange(2 * 5 * 7, dtype=np.float32).reshape(2, 5, 7)
+    reduced = block_mean(maps, 3)
+    assert reduced.shape == (2, 2, 3)
+    for c in range(2):
+        for r in range(2):
+            for col in range(3):  # by hand: the plain mean of what each block holds
+                assert reduced[c, r, col] == maps[c, 3 * r : 3 * r + 3, 3 * col : 3 * col + 3].mean()
+    assert block_mean(maps, 1) is maps
+
+
+def test_display_grids_are_at_most_the_display_size_and_small_maps_are_enlarged_crisply():
+    big = np.random.default_rng(0).normal(size=(8, 510, 510)).astype(np.float32)
+    grid = display_grid(big, 1.0, 4)
+    assert max(grid.shape[:2]) <= DISPLAY_SIDE and grid.shape[1] > 600
+    np.testing.assert_array_equal(grid[:170, :170], channel_grid(block_mean(big[:1], 3), 1.0)[:170, :170])
+    tiny = display_grid(np.eye(4, dtype=np.float32)[None], 1.0, 1)
+    assert tiny.shape == (256, 256, 3) and (tiny[:64, :64] == tiny[0, 0]).all()  # each cell one block of colour
+    photo = np.zeros((3000, 2000, 3), np.uint8)
+    assert display_picture(photo).shape == (DISPLAY_SIDE, DISPLAY_SIDE * 2 // 3, 3)
+
+
+def test_jpeg_bytes_keep_colours_close_without_chroma_subsampling():
+    rgb = np.zeros((64, 64, 3), np.uint8)
+    rgb[:, ::2] = (178, 24, 43)  # one-pixel red stripes: 4:2:0 subsampling would smear them pink
+    back = np.asarray(Image.open(io.BytesIO(jpeg_bytes(rgb))))
+    assert np.abs(back.astype(int) - rgb).max() < 40
+
+
+def test_the_marked_map_boxes_the_cell_in_display_pixels():
+    values = np.zeros((40, 40), np.float32)
+    marked = marked_map(values, 1.0, 10, 20)
+    assert marked.shape == (320, 320, 3)  # enlarged 8×: a cell is 8 px
+    assert tuple(marked[80, 160]) == (255, 200, 0) and tuple(marked[84, 164]) != (255, 200, 0)
+    large = marked_map(np.zeros((1020, 1020), np.float32), 1.0, 1019, 1019)
+    assert large.shape == (510, 510, 3)  # reduced 2×: the last cell is still on the picture
+    assert tuple(large[506, 509]) == (255, 200, 0)  # the box top, 3 px above the cell

@@ -15,7 +15,16 @@ import numpy as np
 
 from viz.errors import ConvScopeError
 from viz.ops import ConvSettings, PoolSettings, conv2d, pool2d, relu, zeroed_share
-from viz.render import channel_grid, robust_limit
+from viz.render import (
+    channel_grid,
+    display_grid,
+    display_picture,
+    enlarge,
+    grayscale,
+    jpeg_bytes,
+    picture_rgb,
+    robust_limit,
+)
 
 ColourMode = Literal["grayscale", "per_channel", "3d"]
 RGB_NAMES = ("R", "G", "B")
@@ -155,12 +164,52 @@ def shape_label(array: np.ndarray) -> str:
     return f"{h}×{w}" if c == 1 else f"{h}×{w}×{c}"
 
 
-def panel_pictures(result: PipelineResult) -> dict[str, np.ndarray]:
-    """The feature map, ReLU and pooled panels as pictures, on one colour scale (the feature map's)."""
+@dataclass(frozen=True)
+class PanelPictures:
+    """The four panels as the page shows them, encoded once per result: JPEG bytes at display size
+    (see render.display_grid), on one colour scale, the feature map's robust limit."""
+
+    limit: float
+    input: bytes
+    feature: bytes
+    relu: bytes
+    pooled: bytes | None
+
+
+def grid_columns(maps: np.ndarray) -> int:
+    """Maps a panel's grid puts side by side: up to four."""
+    return min(maps.shape[0], 4)
+
+
+def input_picture(image: np.ndarray, value_range: tuple[float, float]) -> np.ndarray:
+    """The input panel's picture: three channels as their colours, one (the first) as gray levels."""
+    if image.shape[0] == 3:
+        return picture_rgb(image.transpose(1, 2, 0))
+    return grayscale(image[0], *value_range)
+
+
+def value_range(image: np.ndarray) -> tuple[float, float]:
+    """The input's gray scale: [0, 1] for pixel values, else its own range (never empty)."""
+    lo, hi = float(image.min()), float(image.max())
+    if lo == hi:
+        return lo - 1, hi + 1
+    return (0.0, 1.0) if lo >= 0.0 and hi <= 1.0 else (lo, hi)
+
+
+def panel_pictures(result: PipelineResult) -> PanelPictures:
+    """The input, feature map, ReLU and pooled panels at display size, as JPEG bytes."""
     limit = robust_limit(result.feature)
-    columns = min(result.feature.shape[0], 4)
-    return {
-        name: channel_grid(maps, limit, columns, gap=2)
-        for name, maps in (("feature", result.feature), ("relu", result.rectified), ("pooled", result.pooled))
-        if maps is not None
-    }
+    columns = grid_columns(result.feature)
+
+    def encoded(maps: np.ndarray | None) -> bytes | None:
+        return None if maps is None else jpeg_bytes(display_grid(maps, limit, columns))
+
+    shown_input = display_picture(input_picture(result.image, value_range(result.image)))
+    feature = encoded(result.feature)
+    relu = encoded(result.rectified) if result.relu else feature  # no ReLU: the same picture, sent once
+    return PanelPictures(limit, jpeg_bytes(shown_input), feature, relu, encoded(result.pooled))  # type: ignore[arg-type]
+
+
+def full_picture(maps: np.ndarray, limit: float) -> np.ndarray:
+    """A panel's maps at full resolution, as its PNG download holds them."""
+    return enlarge(channel_grid(maps, limit, grid_columns(maps), gap=2))

@@ -54,8 +54,8 @@ def key_of(value: Any) -> Hashable:
     return value
 
 
-def _walk(value: Any, visit: Callable[[np.ndarray], None]) -> None:
-    if isinstance(value, np.ndarray):
+def _walk(value: Any, visit: Callable[[np.ndarray | bytes], None]) -> None:
+    if isinstance(value, np.ndarray | bytes):
         visit(value)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for f in dataclasses.fields(value):
@@ -69,13 +69,17 @@ def _walk(value: Any, visit: Callable[[np.ndarray], None]) -> None:
 
 
 def freeze(value: Any) -> int:
-    """Make every array in value read-only; returns their total size in bytes."""
+    """Make every array in value read-only; returns the total size in bytes of its arrays and bytes
+    (such as encoded pictures)."""
     total = 0
 
-    def visit(array: np.ndarray) -> None:
+    def visit(item: np.ndarray | bytes) -> None:
         nonlocal total
-        array.setflags(write=False)
-        total += array.nbytes
+        if isinstance(item, np.ndarray):
+            item.setflags(write=False)
+            total += item.nbytes
+        else:
+            total += len(item)
 
     _walk(value, visit)
     return total

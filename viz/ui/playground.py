@@ -7,6 +7,8 @@ computation follows it, and the link is written from it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
@@ -17,21 +19,29 @@ from viz.grids import format_text
 from viz.images import Picture, to_channels
 from viz.kernels import PRESETS, preset_explanation, preset_kernels, preset_label
 from viz.ops import ConvSettings, output_size
-from viz.pipeline import PipelineResult, channel_names, panel_pictures, run_pipeline, shape_label
+from viz.pipeline import (
+    PanelPictures,
+    PipelineResult,
+    channel_names,
+    full_picture,
+    input_picture,
+    panel_pictures,
+    run_pipeline,
+    shape_label,
+    value_range,
+)
 from viz.render import (
     csv_text,
-    diverging,
     enlarge,
     format_number,
-    grayscale,
     is_small,
+    jpeg_bytes,
     legend_html,
+    marked_map,
     number_table_html,
     numbers_picture,
-    outline,
     picture_rgb,
     png_bytes,
-    robust_limit,
 )
 from viz.samples import SAMPLES
 from viz.ui import explain_view, filter_bank, state
@@ -215,7 +225,7 @@ def compute(
     conv: ConvSettings,
     pool,
     relu_on: bool,
-) -> tuple[PipelineResult, dict[str, np.ndarray]]:
+) -> tuple[PipelineResult, PanelPictures]:
     """The layer and its panel pictures; recomputed only when the input or a setting changes."""
     result = run_pipeline(channels, list(kernels), mode, conv, pool, biases, relu_on)  # type: ignore[arg-type]
     return result, panel_pictures(result)
@@ -356,11 +366,12 @@ def _panel_title(number: int, title: str, shape: str) -> None:
     st.markdown(f"**{number} · {title}**  \n`{shape}`")
 
 
-def _downloads(name: str, picture: np.ndarray, maps: np.ndarray) -> None:
+def _downloads(name: str, png: Callable[[], np.ndarray], maps: np.ndarray) -> None:
+    """PNG and CSV of a panel, made only when clicked (a full-size PNG is several MB of work)."""
     c1, c2 = st.columns(2)
     c1.download_button(
         "PNG",
-        lambda: png_bytes(picture),
+        lambda: png_bytes(png()),
         f"convscope-{name}.png",
         "image/png",
         key=f"playground_dl_{name}_png",
@@ -378,23 +389,27 @@ def _downloads(name: str, picture: np.ndarray, maps: np.ndarray) -> None:
     )
 
 
-def _maps(maps: np.ndarray, names: tuple[str, ...], picture: np.ndarray | None, limit: float, gray=None) -> np.ndarray:
-    """Small maps as number grids (every value written), larger ones as the colour picture; returns what a PNG holds."""
+def _maps(
+    maps: np.ndarray, names: tuple[str, ...], shown: bytes, limit: float, gray: tuple[float, float] | None = None
+) -> Callable[[], np.ndarray]:
+    """Small maps as number grids (every value written), larger ones as their display picture;
+    returns how to make the full-size picture its PNG download holds."""
     if is_small(maps) and maps.shape[0] <= 8:
         for name, values in zip(names, maps, strict=True):
             if len(names) > 1:
                 st.caption(name)
             st.html(number_table_html(values, limit, gray_range=gray, cell_px=48, fit=True))
-        return numbers_picture(maps, limit, gray)
-    shown = enlarge(picture)
+        return lambda: numbers_picture(maps, limit, gray)
     st.image(shown, width="stretch")
     if len(names) > 1:
         st.caption("Left to right, top to bottom: " + ", ".join(names) + ".")
-    return shown
+    if gray is not None:
+        return lambda: enlarge(input_picture(maps, gray))
+    return lambda: full_picture(maps, limit)
 
 
-def _panels(source: Picture | None, channels: np.ndarray, result: PipelineResult, pictures: dict) -> None:
-    feature, limit, names = result.feature, robust_limit(result.feature), result.map_names
+def _panels(source: Picture | None, channels: np.ndarray, result: PipelineResult, pictures: PanelPictures) -> None:
+    feature, limit, names = result.feature, pictures.limit, result.map_names
     if is_small(feature) and is_small(channels):
         # Grids of numbers need room to be read: two panels a row instead of four.
         c_in, c_fm = st.columns(2, gap="large")
@@ -411,23 +426,23 @@ def _panels(source: Picture | None, channels: np.ndarray, result: PipelineResult
             + (f"×{channels.shape[0]}" if typed and channels.shape[0] > 1 else "")
             + f" {kind}",
         )
-        lo, hi = _value_range(channels)
+        lo, hi = value_range(channels)
         if typed or channels.shape[0] == 1:
             names_in = channel_names(channels.shape[0]) if channels.shape[0] > 1 else ("input",)
-            shown = _maps(channels, names_in, grayscale(channels[0], lo, hi), limit, gray=(lo, hi))
+            png = _maps(channels, names_in, pictures.input, limit, gray=(lo, hi))
         else:
-            shown = enlarge(picture_rgb(source.pixels))
-            st.image(shown, width="stretch")
+            st.image(pictures.input, width="stretch")
+            png = lambda: enlarge(picture_rgb(source.pixels))  # noqa: E731
         about = (
             "numbers as typed"
             if typed
             else source.source + (f"; {'; '.join(source.all_notes)}" if source.all_notes else "")
         )
         st.caption(f"Values {format_number(lo)} to {format_number(hi)}. {about}.")
-        _downloads("input", shown, channels)
+        _downloads("input", png, channels)
     with c_fm:
         _panel_title(2, "Feature map (convolution)", shape_label(feature))
-        shown = _maps(feature, names, pictures["feature"], limit)
+        png = _maps(feature, names, pictures.feature, limit)
         saturated = float(np.mean(np.abs(feature) > limit))
         st.html(
             legend_html(
@@ -437,34 +452,34 @@ def _panels(source: Picture | None, channels: np.ndarray, result: PipelineResult
                 f"{saturated:.1%} of values beyond the colour scale" if saturated else "",
             )
         )
-        _downloads("feature-map", shown, feature)
+        _downloads("feature-map", png, feature)
     with c_relu:
         title = "ReLU: negatives set to 0" if result.relu else "No ReLU: the map passes unchanged"
         _panel_title(3, title, shape_label(result.rectified))
-        shown = _maps(result.rectified, names, pictures["relu"], limit)
+        png = _maps(result.rectified, names, pictures.relu, limit)
         if result.relu:
             st.markdown(
                 f"ReLU zeroed **{result.relu_zeroed:.1%}** of the values (every negative one); "
                 f"max stays {format_number(float(result.rectified.max()))}."
             )
-        _downloads("relu", shown, result.rectified)
+        _downloads("relu", png, result.rectified)
     with c_pool:
-        _pool_panel(result, pictures, names, limit)
+        _pool_panel(result, pictures, names)
 
 
-def _pool_panel(result: PipelineResult, pictures: dict, names: tuple[str, ...], limit: float) -> None:
+def _pool_panel(result: PipelineResult, pictures: PanelPictures, names: tuple[str, ...]) -> None:
     pool = result.pool
     if pool.kind == "none":
         _panel_title(4, "No pooling", shape_label(result.rectified))
         st.markdown("Pooling is off: the next layer would get the ReLU output as it is.")
         return
-    if result.pooled is None:
+    if result.pooled is None or pictures.pooled is None:
         _panel_title(4, f"{pool.kind.capitalize()} pooling", "—")
         st.error(result.pool_error)
         return
     pooled = result.pooled
     _panel_title(4, f"{pool.kind.capitalize()} pooling", shape_label(pooled))
-    shown = _maps(pooled, names, pictures["pooled"], limit)
+    png = _maps(pooled, names, pictures.pooled, pictures.limit)
     before, after = result.rectified[0].size, pooled[0].size
     st.markdown(
         f"{pool.window[0]}×{pool.window[1]} window, stride {_pair_text(pool.stride)}"
@@ -472,21 +487,25 @@ def _pool_panel(result: PipelineResult, pictures: dict, names: tuple[str, ...], 
         + f": {shape_label(result.rectified)} → {shape_label(pooled)}, **{before / after:.1f}× fewer** values. "
         + f"Output size: {pool_formula(result)}."
     )
-    _downloads("pooled", shown, pooled)
+    _downloads("pooled", png, pooled)
 
 
 def _pair_text(pair: tuple[int, int]) -> str:
     return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]} (rows), {pair[1]} (columns)"
 
 
-def _value_range(channels: np.ndarray) -> tuple[float, float]:
-    lo, hi = float(channels.min()), float(channels.max())
-    if lo == hi:
-        return lo - 1, hi + 1
-    return (0.0, 1.0) if lo >= 0.0 and hi <= 1.0 else (lo, hi)
-
-
 # ---------------------------------------------------------------- explain a pixel
+class EncodedPicture:
+    """Picture bytes already encoded, as streamlit_image_coordinates' "object with a save method":
+    it writes them as they are (a 510-px map as PNG took 48 ms a rerun; as our JPEG, 7)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def save(self, fp, **_options) -> None:
+        fp.write(self.data)
+
+
 def _apply_click(h: int, w: int) -> None:
     """A click on the map, read before the map is drawn, so its marker is on the clicked cell."""
     click = st.session_state.get("playground_click")
@@ -498,7 +517,7 @@ def _apply_click(h: int, w: int) -> None:
         st.session_state["playground_col"] = int(min(w - 1, max(0, click["x"] * w // shown_w)))
 
 
-def _explain(channels: np.ndarray, result: PipelineResult) -> None:
+def _explain(channels: np.ndarray, result: PipelineResult, limit: float) -> None:
     st.subheader("Explain a pixel")
     st.caption(
         "Click the feature map (or type a row and column) to see every number behind that value. "
@@ -528,15 +547,15 @@ def _explain(channels: np.ndarray, result: PipelineResult) -> None:
         st.session_state["playground_row"] = min(int(st.session_state["playground_row"]), h - 1)
         st.session_state["playground_col"] = min(int(st.session_state["playground_col"]), w - 1)
         row, col = st.session_state["playground_row"], st.session_state["playground_col"]
-        single = diverging(result.feature[map_index], robust_limit(result.feature))
-        big = enlarge(single, min_side=320, max_side=520)
-        scale = big.shape[0] // h
-        pad = 0 if scale >= 6 else -(-6 // scale) // 2  # a marker at least ~7 px across, even on a photo's map
-        marked = outline(big, row - pad, col - pad, 1 + 2 * pad, 1 + 2 * pad, colour=(255, 200, 0), scale=scale)
+        marked = marked_map(result.feature[map_index], limit, row, col)
         # Scaled to the column's width, so every cell can be clicked on any screen; the click reports
         # the size it was shown at.
         streamlit_image_coordinates(
-            marked, key="playground_click", cursor="crosshair", width="stretch", png_compression_level=1
+            EncodedPicture(jpeg_bytes(marked)),
+            key="playground_click",
+            cursor="crosshair",
+            width="stretch",
+            image_format="JPEG",
         )
         c1, c2 = st.columns(2)
         row = c1.number_input("Row", 0, h - 1, key="playground_row", on_change=_pixel_chosen)
@@ -550,8 +569,8 @@ def _explain(channels: np.ndarray, result: PipelineResult) -> None:
     bias = result.biases[result.filter_of(map_index)]
     ex = explain_conv(channels[reads], kernel, row, col, conv.stride, conv.padding, bias, divisor, conv.dilation)
     with right:
-        explain_view.input_zoom(channels, reads, ex, _value_range(channels))
-    _explain_numbers(result, ex, map_index, row, col, _value_range(channels))
+        explain_view.input_zoom(channels, reads, ex, value_range(channels))
+    _explain_numbers(result, ex, map_index, row, col, value_range(channels))
 
 
 def _pixel_chosen() -> None:
@@ -668,7 +687,7 @@ def render() -> None:
         _layer_facts(result, conv, kernel_hw, channels)
     _panels(None if typed else source, channels, result, pictures)
     st.divider()
-    _explain(channels, result)
+    _explain(channels, result, pictures.limit)
 
 
 def _channels(source: Picture | np.ndarray, mode: str) -> np.ndarray:
