@@ -170,6 +170,7 @@ class PanelPictures:
     (see render.display_grid), on one colour scale, the feature map's robust limit."""
 
     limit: float
+    beyond_scale: float  # share of feature-map values past ±limit, drawn saturated
     input: bytes
     feature: bytes
     relu: bytes
@@ -207,7 +208,8 @@ def panel_pictures(result: PipelineResult) -> PanelPictures:
     shown_input = display_picture(input_picture(result.image, value_range(result.image)))
     feature = encoded(result.feature)
     relu = encoded(result.rectified) if result.relu else feature  # no ReLU: the same picture, sent once
-    return PanelPictures(limit, jpeg_bytes(shown_input), feature, relu, encoded(result.pooled))  # type: ignore[arg-type]
+    beyond = float(np.count_nonzero(np.abs(result.feature) > limit)) / max(result.feature.size, 1)
+    return PanelPictures(limit, beyond, jpeg_bytes(shown_input), feature, relu, encoded(result.pooled))  # type: ignore[arg-type]
 
 
 def full_picture(maps: np.ndarray, limit: float) -> np.ndarray:

@@ -40,7 +40,6 @@ from viz.render import (
     marked_map,
     number_table_html,
     numbers_picture,
-    picture_rgb,
     png_bytes,
 )
 from viz.samples import SAMPLES
@@ -432,7 +431,7 @@ def _panels(source: Picture | None, channels: np.ndarray, result: PipelineResult
             png = _maps(channels, names_in, pictures.input, limit, gray=(lo, hi))
         else:
             st.image(pictures.input, width="stretch")
-            png = lambda: enlarge(picture_rgb(source.pixels))  # noqa: E731
+            png = lambda: enlarge(input_picture(channels, (lo, hi)))  # noqa: E731
         about = (
             "numbers as typed"
             if typed
@@ -443,7 +442,7 @@ def _panels(source: Picture | None, channels: np.ndarray, result: PipelineResult
     with c_fm:
         _panel_title(2, "Feature map (convolution)", shape_label(feature))
         png = _maps(feature, names, pictures.feature, limit)
-        saturated = float(np.mean(np.abs(feature) > limit))
+        saturated = pictures.beyond_scale
         st.html(
             legend_html(
                 float(feature.min()),
