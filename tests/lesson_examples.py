@@ -47,6 +47,10 @@ ROHRER_POOLED_1 = [
     [0.33, 0.55, 0.11, 0.77],
 ]
 
+DESHPANDE_SOURCE = 'Adit Deshpande, "A Beginner\'s Guide To Understanding Convolutional Neural Networks" (2016)'
+DESHPANDE_CURVE_FIELD = "0,0,0,0,0,0,30;0,0,0,0,50,50,50;0,0,0,20,50,0,0" + ";0,0,0,50,50,0,0" * 4
+DESHPANDE_EAR_FIELD = "0,0,0,0,0,0,0;0,40,0,0,0,0,0;40,0,40,0,0,0,0;40,20,0,0,0,0,0;0,50,0,0,0,0,0;0,0,50,0,0,0,0;25,25,0,50,0,0,0"
+
 EXAMPLES = (
     Example(
         "Rohrer's X: the three X/O features, normalized, then 2×2 max pooling that keeps partial windows (7×7 → 4×4)",
@@ -102,6 +106,20 @@ EXAMPLES = (
         {"x": "1,2,3,4;5,6,7,8;9,10,11,12;13,14,15,16", "k": "1", "window": "3", "ceil": "1"},
         None,
         _grid([[[11, 12], [15, 16]]]),
+    ),
+    Example(
+        "The curve detector on the receptive field that holds a curve: 6600",
+        DESHPANDE_SOURCE + ': "Multiplication and Summation = … = 6600 (A large number!)"',
+        {"x": DESHPANDE_CURVE_FIELD, "filter": "curve", "relu": "0", "pool": "none"},
+        _grid([[[6600]]]),
+        None,
+    ),
+    Example(
+        "The curve detector on the mouse's ear: 0",
+        DESHPANDE_SOURCE + ': "Multiplication and Summation = 0"',
+        {"x": DESHPANDE_EAR_FIELD, "filter": "curve", "relu": "0", "pool": "none"},
+        _grid([[[0]]]),
+        None,
     ),
 )
 

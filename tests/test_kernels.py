@@ -47,15 +47,46 @@ def test_identity_returns_the_image_inside_the_border():
     np.testing.assert_allclose(respond("identity", image), image[1:-1, 1:-1])
 
 
+# Deshpande, "A Beginner's Guide To Understanding Convolutional Neural Networks" (2016): the figures
+# "Pixel representation of the receptive field" (the curve, 6600) and the mouse's ear (0).
+DESHPANDE_CURVE_FIELD = [
+    [0, 0, 0, 0, 0, 0, 30],
+    [0, 0, 0, 0, 50, 50, 50],
+    [0, 0, 0, 20, 50, 0, 0],
+    [0, 0, 0, 50, 50, 0, 0],
+    [0, 0, 0, 50, 50, 0, 0],
+    [0, 0, 0, 50, 50, 0, 0],
+    [0, 0, 0, 50, 50, 0, 0],
+]
+DESHPANDE_EAR_FIELD = [
+    [0, 0, 0, 0, 0, 0, 0],
+    [0, 40, 0, 0, 0, 0, 0],
+    [40, 0, 40, 0, 0, 0, 0],
+    [40, 20, 0, 0, 0, 0, 0],
+    [0, 50, 0, 0, 0, 0, 0],
+    [0, 0, 50, 0, 0, 0, 0],
+    [25, 25, 0, 50, 0, 0, 0],
+]
+
+
+def test_the_curve_detector_is_deshpandes_filter_cell_for_cell():
+    published = np.zeros((7, 7), np.float32)
+    published[[0, 1, 2, 3, 4, 5], [5, 4, 3, 3, 3, 3]] = 30
+    np.testing.assert_array_equal(KERNELS["curve"].weights, published)
+
+
+def test_the_curve_detector_gives_deshpandes_6600_on_the_curve_and_0_on_the_ear():
+    assert respond("curve", np.asarray(DESHPANDE_CURVE_FIELD, np.float32)).tolist() == [[6600.0]]
+    assert respond("curve", np.asarray(DESHPANDE_EAR_FIELD, np.float32)).tolist() == [[0.0]]
+
+
 def test_curve_detector_prefers_its_own_curve():
     curve = KERNELS["curve"].weights
     image = np.zeros((21, 21), np.float32)
     image[7:14, 7:14] = curve / curve.max()
     response = respond("curve", image)
     assert np.unravel_index(response.argmax(), response.shape) == (7, 7)
-    line = np.zeros((21, 21), np.float32)
-    line[:, 10] = 1.0
-    assert respond("curve", line).max() < response.max() / 2
+    assert (response == response.max()).sum() == 1  # no other placement covers the whole stroke
 
 
 def test_every_kernel_has_an_explanation_and_finite_weights():

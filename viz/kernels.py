@@ -39,14 +39,13 @@ def _binomial_gaussian() -> np.ndarray:
     return (np.outer(g, g) / 256.0).astype(np.float32)
 
 
-def _curve(size: int = 7, value: float = 30.0) -> np.ndarray:
-    """A quarter-circle ridge of `value` on zeros, as in the classic curve-detector figure."""
-    k = np.zeros((size, size), dtype=np.float32)
-    radius = size - 2
-    for t in np.linspace(0, np.pi / 2, 64):
-        row = int(round(size - 1 - radius * np.sin(t)))
-        col = int(round(1 + radius * (1 - np.cos(t))))
-        k[row, col] = value
+def _curve() -> np.ndarray:
+    """Deshpande's curve detector, cell for cell as printed in "A Beginner's Guide To Understanding
+    Convolutional Neural Networks" (2016), figure "Pixel representation of filter": 30 along a line
+    that rises and bends to the right, 0 elsewhere."""
+    k = np.zeros((7, 7), dtype=np.float32)
+    for row, col in ((0, 5), (1, 4), (2, 3), (3, 3), (4, 3), (5, 3)):
+        k[row, col] = 30.0
     return k
 
 
@@ -112,7 +111,8 @@ _LIBRARY = (
         "Curve detector (7×7)",
         "Shapes",
         _curve(),
-        "A curved ridge of high values on zeros: the response is large only where the image has a bright curve of that shape.",
+        "Deshpande's curve detector as published: 30 along a line that curves up and to the right, 0 elsewhere. "
+        "The response is large only where the image has a bright stroke of that shape.",
     ),
     Kernel(
         "curve_zero_mean",
