@@ -49,7 +49,9 @@ ROHRER_POOLED_1 = [
 
 DESHPANDE_SOURCE = 'Adit Deshpande, "A Beginner\'s Guide To Understanding Convolutional Neural Networks" (2016)'
 DESHPANDE_CURVE_FIELD = "0,0,0,0,0,0,30;0,0,0,0,50,50,50;0,0,0,20,50,0,0" + ";0,0,0,50,50,0,0" * 4
-DESHPANDE_EAR_FIELD = "0,0,0,0,0,0,0;0,40,0,0,0,0,0;40,0,40,0,0,0,0;40,20,0,0,0,0,0;0,50,0,0,0,0,0;0,0,50,0,0,0,0;25,25,0,50,0,0,0"
+DESHPANDE_EAR_FIELD = (
+    "0,0,0,0,0,0,0;0,40,0,0,0,0,0;40,0,40,0,0,0,0;40,20,0,0,0,0,0;0,50,0,0,0,0,0;0,0,50,0,0,0,0;25,25,0,50,0,0,0"
+)
 
 EXAMPLES = (
     Example(
