@@ -207,6 +207,6 @@ def _one_filter(i: int, mode: str, channels: int) -> None:
         except (ConvScopeError, ValueError):
             return
         shown = stack.sum(axis=0)
-        st.html(number_table_html(shown, cell_px=26 if max(shown.shape) > 5 else 40))
+        st.html(number_table_html(shown, cell_px=26 if max(shown.shape) > 5 else 40, fit=True))
         if mode == "3d":
             st.caption("The sum of the slices: what the kernel does to a gray image.")

@@ -437,7 +437,7 @@ def _panels(source: Picture | None, channels: np.ndarray, result: PipelineResult
             if typed
             else source.source + (f"; {'; '.join(source.all_notes)}" if source.all_notes else "")
         )
-        st.caption(f"Values {format_number(lo)} to {format_number(hi)}. {about}.")
+        st.caption(f"Values {format_number(lo)} to {format_number(hi)}. {about[:1].upper()}{about[1:]}.")
         _downloads("input", png, channels)
     with c_fm:
         _panel_title(2, "Feature map (convolution)", shape_label(feature))
