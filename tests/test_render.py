@@ -14,12 +14,13 @@ from viz.render import (
     enlarge,
     format_number,
     jpeg_bytes,
-    marked_map,
+    map_picture,
     number_table_html,
     numbers_picture,
     outline,
     png_bytes,
     robust_limit,
+    shrink_picture,
 )
 
 
@@ -121,11 +122,20 @@ def test_jpeg_bytes_keep_colours_close_without_chroma_subsampling():
     assert np.abs(back.astype(int) - rgb).max() < 40
 
 
-def test_the_marked_map_boxes_the_cell_in_display_pixels():
-    values = np.zeros((40, 40), np.float32)
-    marked = marked_map(values, 1.0, 10, 20)
-    assert marked.shape == (320, 320, 3)  # enlarged 8×: a cell is 8 px
-    assert tuple(marked[80, 160]) == (255, 200, 0) and tuple(marked[84, 164]) != (255, 200, 0)
-    large = marked_map(np.zeros((1020, 1020), np.float32), 1.0, 1019, 1019)
-    assert large.shape == (510, 510, 3)  # reduced 2×: the last cell is still on the picture
-    assert tuple(large[506, 509]) == (255, 200, 0)  # the box top, 3 px above the cell
+def test_a_map_picture_is_one_pixel_per_cell_or_block_means_when_large():
+    values = np.zeros((40, 30), np.float32)
+    values[10, 20] = 1.0
+    small = map_picture(values, 1.0)
+    assert small.shape == (40, 30, 3)
+    assert tuple(small[10, 20]) == tuple(diverging(np.ones((1, 1), np.float32), 1.0)[0, 0])
+    large = np.zeros((1021, 1020), np.float32)
+    large[:2, :2] = 1.0  # one 2×2 block: its mean is 1
+    picture = map_picture(large, 1.0)
+    assert picture.shape == (511, 510, 3)  # reduced 2×, the partial last block kept
+    assert tuple(picture[0, 0]) == tuple(small[10, 20])
+
+
+def test_shrink_picture_keeps_small_pictures_and_averages_large_ones():
+    rgb = np.zeros((1040, 520, 3), np.uint8)
+    assert shrink_picture(rgb[:100]).shape == (100, 520, 3)
+    assert shrink_picture(rgb).shape == (520, 260, 3)

@@ -238,16 +238,21 @@ def jpeg_bytes(rgb: np.ndarray, quality: int = 90) -> bytes:
     return buf.getvalue()
 
 
-def marked_map(values: np.ndarray, limit: float, row: int, col: int, max_side: int = 520) -> np.ndarray:
-    """One map to click on, at most max_side across (reduced by block means if larger, enlarged
-    crisply if small), with a yellow box on cell (row, col) at least ~7 px across."""
-    h, w = values.shape
-    factor = -(-max(h, w) // max_side)
-    big = enlarge(diverging(block_mean(values[None], factor)[0], limit), min_side=320, max_side=max_side)
-    scale = big.shape[0] // -(-h // factor)  # display pixels per (reduced) cell
-    pad = 0 if scale >= 6 else -(-6 // scale) // 2
-    r, c = row // factor, col // factor
-    return outline(big, r - pad, c - pad, 1 + 2 * pad, 1 + 2 * pad, colour=(255, 200, 0), scale=scale)
+def map_picture(values: np.ndarray, limit: float, max_side: int = 520) -> np.ndarray:
+    """One (H, W) map coloured, at most max_side across: reduced by block means if larger, else one
+    pixel per cell (the browser enlarges it crisply)."""
+    factor = -(-max(values.shape) // max_side)
+    return diverging(block_mean(values[None], factor)[0] if factor > 1 else values, limit)
+
+
+def shrink_picture(rgb: np.ndarray, max_side: int = 520) -> np.ndarray:
+    """A picture reduced (area average) to at most max_side across; smaller ones as they are."""
+    h, w = rgb.shape[:2]
+    if max(h, w) <= max_side:
+        return rgb
+    scale = max_side / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BOX))
 
 
 def enlarge_to_width(rgb: np.ndarray, max_width: int = 900, max_factor: int = 8) -> np.ndarray:

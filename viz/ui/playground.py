@@ -8,10 +8,10 @@ computation follows it, and the link is written from it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import streamlit as st
-from streamlit_image_coordinates import streamlit_image_coordinates
 
 from viz.errors import ConvScopeError
 from viz.explain import explain_conv, explain_pool
@@ -35,15 +35,15 @@ from viz.render import (
     enlarge,
     format_number,
     is_small,
-    jpeg_bytes,
     legend_html,
-    marked_map,
+    map_picture,
     number_table_html,
     numbers_picture,
     png_bytes,
+    shrink_picture,
 )
 from viz.samples import SAMPLES
-from viz.ui import explain_view, filter_bank, state
+from viz.ui import explain_view, filter_bank, linked_maps, state
 from viz.ui.caching import cached_result
 from viz.ui.inputs import DRAW, NUMBERS, image_source
 from viz.ui.typed_input import channel_key
@@ -206,6 +206,7 @@ def _first_visit() -> None:
 
 def _publish(view: View) -> None:
     """The view into the URL. Uploads, snapshots and drawings never go into a link."""
+    st.session_state["_playground_view"] = view
     link = link_from_view(view)
     if st.session_state["playground_source"] != "Sample":
         link.pop("sample", None)
@@ -494,82 +495,118 @@ def _pair_text(pair: tuple[int, int]) -> str:
 
 
 # ---------------------------------------------------------------- explain a pixel
-class EncodedPicture:
-    """Picture bytes already encoded, as streamlit_image_coordinates' "object with a save method":
-    it writes them as they are (a 510-px map as PNG took 48 ms a rerun; as our JPEG, 7)."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def save(self, fp, **_options) -> None:
-        fp.write(self.data)
-
-
-def _apply_click(h: int, w: int) -> None:
-    """A click on the map, read before the map is drawn, so its marker is on the clicked cell."""
-    click = st.session_state.get("playground_click")
-    if click and click.get("unix_time") != st.session_state.get("_playground_last_click"):
-        st.session_state["_playground_last_click"] = click.get("unix_time")
+def _on_cell_clicked() -> None:
+    """A click on the linked maps, before the rerun: the tables follow the clicked cell."""
+    cell = linked_maps.clicked_cell("playground_cell")
+    if cell is not None:
         st.session_state["_playground_pixel_chosen"] = True
-        shown_w, shown_h = click.get("width") or 1, click.get("height") or 1
-        st.session_state["playground_row"] = int(min(h - 1, max(0, click["y"] * h // shown_h)))
-        st.session_state["playground_col"] = int(min(w - 1, max(0, click["x"] * w // shown_w)))
+        st.session_state["playground_row"], st.session_state["playground_col"] = cell
 
 
+def _linked_panels(channels: np.ndarray, result: PipelineResult, limit: float, map_index: int) -> list:
+    reads = result.input_channels_of(map_index)
+    shown = channels[reads]
+    pictures = [
+        linked_maps.MapPanel(
+            "input",
+            "Input" if len(reads) == 1 else f"Input ({', '.join(channel_names(channels.shape[0])[c] for c in reads)})",
+            shrink_picture(input_picture(shown, value_range(channels))),
+            *shown.shape[1:],
+            values=shown[0] if len(reads) == 1 else None,
+        ),
+        linked_maps.MapPanel(
+            "map",
+            f"{result.map_names[map_index]}: feature map",
+            map_picture(result.feature[map_index], limit),
+            *result.feature.shape[1:],
+            values=result.feature[map_index],
+        ),
+    ]
+    if result.pooled is not None:
+        pictures.append(
+            linked_maps.MapPanel(
+                "pooled",
+                "Pooled",
+                map_picture(result.pooled[map_index], limit),
+                *result.pooled.shape[1:],
+                values=result.pooled[map_index],
+            )
+        )
+    return pictures
+
+
+@st.fragment
 def _explain(channels: np.ndarray, result: PipelineResult, limit: float) -> None:
+    """Explain a pixel. A fragment: a click, a row or column typed or another map reruns only this."""
     st.subheader("Explain a pixel")
     st.caption(
-        "Click the feature map (or type a row and column) to see every number behind that value. "
-        "CNNs compute cross-correlation — the kernel slides over the image without being flipped — "
-        "and call it convolution."
+        "Point at the feature map: its value, the input patch the kernel read (left) and where pooling "
+        "passes it on (right) light up. Click a cell (or type a row and column) to pin it and see every "
+        "number behind it. CNNs compute cross-correlation — the kernel slides over the image without "
+        "being flipped — and call it convolution."
     )
     n_maps, h, w = result.feature.shape
     st.session_state["playground_map"] = min(int(st.session_state.get("playground_map", 0)), n_maps - 1)
-    _apply_click(h, w)
+    map_index = 0
+    if n_maps > 1:
+        map_index = st.radio(
+            "Map",
+            list(range(n_maps)),
+            key="playground_map",
+            format_func=lambda i: result.map_names[i],
+            horizontal=True,
+        )
+    if not st.session_state.get("_playground_pixel_chosen"):
+        # Until the user picks a pixel, explain the strongest positive response: it survives ReLU.
+        fmap = result.feature[map_index]
+        best = np.argmax(fmap) if fmap.max() > 0 else np.argmax(np.abs(fmap))
+        r, c = np.unravel_index(int(best), (h, w))
+        st.session_state["playground_row"], st.session_state["playground_col"] = int(r), int(c)
+    st.session_state["playground_row"] = min(int(st.session_state["playground_row"]), h - 1)
+    st.session_state["playground_col"] = min(int(st.session_state["playground_col"]), w - 1)
+    row, col = st.session_state["playground_row"], st.session_state["playground_col"]
+    conv, pool = result.conv, result.pool
+    kernel = result.kernel_of(map_index)
+    linked_maps.linked_maps(
+        "playground_cell",
+        linked_maps.payload(
+            _linked_panels(channels, result, limit, map_index),
+            kernel.shape[-2:],
+            conv.stride,
+            conv.dilation,
+            conv.padding[:2],
+            None
+            if result.pooled is None
+            else {"window": list(pool.window), "stride": list(pool.stride), "pad": list(pool.padding[:2])},
+            (row, col),
+        ),
+        on_cell=_on_cell_clicked,
+    )
     left, right = st.columns([2, 3], gap="large")
     with left:
-        map_index = 0
-        if n_maps > 1:
-            map_index = st.radio(
-                "Map",
-                list(range(n_maps)),
-                key="playground_map",
-                format_func=lambda i: result.map_names[i],
-                horizontal=True,
-            )
-        if not st.session_state.get("_playground_pixel_chosen"):
-            # Until the user picks a pixel, explain the strongest positive response: it survives ReLU.
-            fmap = result.feature[map_index]
-            best = np.argmax(fmap) if fmap.max() > 0 else np.argmax(np.abs(fmap))
-            r, c = np.unravel_index(int(best), (h, w))
-            st.session_state["playground_row"], st.session_state["playground_col"] = int(r), int(c)
-        st.session_state["playground_row"] = min(int(st.session_state["playground_row"]), h - 1)
-        st.session_state["playground_col"] = min(int(st.session_state["playground_col"]), w - 1)
-        row, col = st.session_state["playground_row"], st.session_state["playground_col"]
-        marked = marked_map(result.feature[map_index], limit, row, col)
-        # Scaled to the column's width, so every cell can be clicked on any screen; the click reports
-        # the size it was shown at.
-        streamlit_image_coordinates(
-            EncodedPicture(jpeg_bytes(marked)),
-            key="playground_click",
-            cursor="crosshair",
-            width="stretch",
-            image_format="JPEG",
-        )
         c1, c2 = st.columns(2)
         row = c1.number_input("Row", 0, h - 1, key="playground_row", on_change=_pixel_chosen)
         col = c2.number_input("Column", 0, w - 1, key="playground_col", on_change=_pixel_chosen)
         if not st.session_state.get("_playground_pixel_chosen"):
             st.caption("Showing the strongest response until you pick a pixel.")
-    conv = result.conv
     reads = result.input_channels_of(map_index)
-    kernel = result.kernel_of(map_index)
     divisor = float(kernel.size) if conv.normalized else 1.0
     bias = result.biases[result.filter_of(map_index)]
     ex = explain_conv(channels[reads], kernel, row, col, conv.stride, conv.padding, bias, divisor, conv.dilation)
-    with right:
-        explain_view.input_zoom(channels, reads, ex, value_range(channels))
+    if max(channels.shape[1:]) > 32:  # on a small input the linked picture above already shows the patch
+        with right:
+            explain_view.input_zoom(channels, reads, ex, value_range(channels))
     _explain_numbers(result, ex, map_index, row, col, value_range(channels))
+    view = st.session_state.get("_playground_view")
+    if view is not None:  # the pinned pixel into the link, also when only this fragment reran
+        _publish(
+            replace(
+                view,
+                row=row if st.session_state.get("_playground_pixel_chosen") else None,
+                col=col if st.session_state.get("_playground_pixel_chosen") else None,
+                map=map_index,
+            )
+        )
 
 
 def _pixel_chosen() -> None:

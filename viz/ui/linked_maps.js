@@ -1,0 +1,278 @@
+// ConvScope's linked maps: one Streamlit component (components v2, no iframe, no outside request).
+//
+// It draws pictures of maps (the input, a feature map, its pooled map) side by side and links them
+// in the browser, without a rerun: hovering a feature-map cell outlines its receptive field on the
+// input and its pooling window's output on the pooled map, and writes the value; a click pins the
+// cell and tells Python (state "cell"); "Play" slides the kernel over a small input cell by cell,
+// filling the feature map as it goes.
+//
+// data = {
+//   panels: [{role: "input"|"map"|"pooled", title, src, rows, cols, values?: base64 float32,
+//             numbers?: bool}],
+//   conv: {kernel: [kh, kw], stride: [sh, sw], dilation: [dh, dw], pad: [top, left]},
+//   pool: {window, stride, pad} | null,      // pad = [top, left]
+//   selected: [row, col],                    // the pinned cell, as Python knows it
+//   play: bool,                              // offer the animation (small maps only)
+// }
+
+const SPEEDS = { slow: 700, normal: 300, fast: 90 };
+
+function floats(b64) {
+  if (!b64) return null;
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new Float32Array(bytes.buffer);
+}
+
+// Like viz.render.format_number: integers as they are, else at most 2 decimals; a true minus sign.
+function fmt(v, decimals = 2) {
+  if (v === 0) return "0";
+  let text;
+  if (Number.isInteger(v) && Math.abs(v) < 1e7) text = String(v);
+  else if (Math.abs(v) < 1000) {
+    text = v.toFixed(decimals).replace(/0+$/, "").replace(/\.$/, "");
+    if (text === "-0" || text === "0") text = v.toExponential(1);
+  } else text = v.toPrecision(3);
+  return text.replace("-", "−");
+}
+
+function el(tag, cls, parent) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (parent) parent.appendChild(e);
+  return e;
+}
+
+// A box over cells [top, top + rows) × [left, left + cols) of a panel, in percent of its size; never
+// smaller than a few screen pixels, so it shows on a 1000-cell map too.
+function place(box, panel, top, left, rows, cols) {
+  const t = Math.max(0, top), l = Math.max(0, left);
+  const b = Math.min(panel.rows, top + rows), r = Math.min(panel.cols, left + cols);
+  if (b <= t || r <= l) { box.style.display = "none"; return; }
+  box.style.display = "block";
+  box.style.top = `${((t + b) / 2 / panel.rows) * 100}%`;
+  box.style.left = `${((l + r) / 2 / panel.cols) * 100}%`;
+  box.style.height = `max(9px, ${((b - t) / panel.rows) * 100}%)`;
+  box.style.width = `max(9px, ${((r - l) / panel.cols) * 100}%)`;
+  Object.assign(box.dataset, { top: t, left: l, rows: b - t, cols: r - l });
+}
+
+export default function (component) {
+  const { data, parentElement, setStateValue } = component;
+  const host = parentElement;
+  let root = host.querySelector(".cs-linked");
+  if (!root) root = el("div", "cs-linked", host);
+  const memo = host.__convscope || (host.__convscope = {});
+  root.replaceChildren();
+
+  const conv = data.conv;
+  const pool = data.pool;
+  const panels = {};
+  const row = el("div", "cs-row", root);
+  for (const spec of data.panels) {
+    const fig = el("figure", `cs-panel cs-${spec.role}`, row);
+    fig.dataset.role = spec.role;
+    el("figcaption", "cs-title", fig).textContent = spec.title;
+    const frame = el("div", "cs-frame", fig);
+    frame.style.aspectRatio = `${spec.cols} / ${spec.rows}`;
+    const img = el("img", "", frame);
+    img.src = spec.src;
+    img.alt = spec.title;
+    img.draggable = false;
+    const values = floats(spec.values);
+    const p = { ...spec, fig, frame, values, boxes: {} };
+    if (values && spec.ink) {
+      const grid = el("div", "cs-numbers", frame);
+      grid.style.gridTemplateColumns = `repeat(${spec.cols}, 1fr)`;
+      let longest = 1;
+      for (let i = 0; i < spec.rows * spec.cols; i++) {
+        const c = el("span", spec.ink[i] === "1" ? "cs-dark" : "", grid);
+        c.textContent = fmt(values[i]);
+        longest = Math.max(longest, c.textContent.length);
+      }
+      // a number fits its cell, whatever width the frame is drawn at
+      new ResizeObserver(() => {
+        const cell = Math.min(frame.clientWidth / spec.cols, frame.clientHeight / spec.rows);
+        grid.style.fontSize = `${Math.max(7, Math.min(24, cell * 0.45, (cell * 0.86) / (longest * 0.62)))}px`;
+      }).observe(frame);
+    }
+    panels[spec.role] = p;
+  }
+  const map = panels.map;
+  const input = panels.input;
+  const pooled = panels.pooled;
+  const box = (p, name) => p.boxes[name] || (p.boxes[name] = el("div", `cs-box cs-${name}`, p.frame));
+
+  const readout = el("div", "cs-readout", root);
+  readout.setAttribute("aria-live", "polite");
+
+  // The cell under the pointer, from the pointer's place in the frame (whatever size it is drawn at).
+  const cellAt = (p, ev) => {
+    const r = p.frame.getBoundingClientRect();
+    const col = Math.floor(((ev.clientX - r.left) / r.width) * p.cols);
+    const rw = Math.floor(((ev.clientY - r.top) / r.height) * p.rows);
+    return [Math.min(p.rows - 1, Math.max(0, rw)), Math.min(p.cols - 1, Math.max(0, col))];
+  };
+  const field = (r, c) => {
+    const kh = (conv.kernel[0] - 1) * conv.dilation[0] + 1, kw = (conv.kernel[1] - 1) * conv.dilation[1] + 1;
+    return [r * conv.stride[0] - conv.pad[0], c * conv.stride[1] - conv.pad[1], kh, kw];
+  };
+  // The pooled cell whose window holds map cell (r, c): the first one along each axis, if any.
+  const pooledOf = (r, c) => {
+    if (!pool || !pooled) return null;
+    const axis = (v, k) => {
+      const first = Math.max(0, Math.ceil((v + pool.pad[k] - pool.window[k] + 1) / pool.stride[k]));
+      const start = first * pool.stride[k] - pool.pad[k];
+      return start <= v && first < (k ? pooled.cols : pooled.rows) ? first : -1;
+    };
+    const pr = axis(r, 0), pc = axis(c, 1);
+    return pr < 0 || pc < 0 ? null : [pr, pc];
+  };
+  const value = (p, r, c) => (p.values ? p.values[r * p.cols + c] : null);
+
+  function show(kind, r, c) {
+    // kind: "hover" or "pin"; outlines cell (r, c), its receptive field and its pooled cell
+    place(box(map, kind), map, r, c, 1, 1);
+    box(map, kind).dataset.row = r;
+    box(map, kind).dataset.col = c;
+    const [top, left, kh, kw] = field(r, c);
+    if (input) place(box(input, kind), input, top, left, kh, kw);
+    const pc = pooledOf(r, c);
+    if (pooled) {
+      if (pc) place(box(pooled, kind), pooled, pc[0], pc[1], 1, 1);
+      else box(pooled, kind).style.display = "none";
+    }
+    const v = value(map, r, c);
+    let text = `Row ${r}, column ${c}` + (v === null ? "" : `: ${fmt(v, 4)}`);
+    text += ` — the kernel reads input rows ${Math.max(0, top)}–${Math.min(input ? input.rows : 1e9, top + kh) - 1}, ` +
+      `columns ${Math.max(0, left)}–${Math.min(input ? input.cols : 1e9, left + kw) - 1}`;
+    if (pooled) {
+      text += pc ? `; pooling passes it on in row ${pc[0]}, column ${pc[1]}` : "; no pooling window reaches it";
+      const pv = pc ? value(pooled, pc[0], pc[1]) : null;
+      if (pv !== null) text += ` (${fmt(pv, 4)})`;
+    }
+    readout.textContent = (kind === "pin" ? "Pinned: " : "") + text + ".";
+    readout.dataset.kind = kind;
+  }
+  function hideHover() {
+    for (const p of Object.values(panels)) if (p.boxes.hover) p.boxes.hover.style.display = "none";
+    if (memo.pinned) show("pin", ...memo.pinned);
+  }
+
+  // The pin: Python's choice when it changed (number inputs, a link), else the last click here.
+  const sel = data.selected;
+  if (!memo.fromPython || memo.fromPython[0] !== sel[0] || memo.fromPython[1] !== sel[1]) {
+    memo.fromPython = sel;
+    memo.pinned = sel;
+  }
+  memo.pinned = [Math.min(memo.pinned[0], map.rows - 1), Math.min(memo.pinned[1], map.cols - 1)];
+  show("pin", ...memo.pinned);
+  root.dataset.pinned = memo.pinned.join(",");
+
+  map.frame.addEventListener("pointermove", (ev) => {
+    if (memo.playing) return;
+    const [r, c] = cellAt(map, ev);
+    show("hover", r, c);
+  });
+  map.frame.addEventListener("pointerleave", () => { if (!memo.playing) hideHover(); });
+  map.frame.addEventListener("click", (ev) => {
+    stop();
+    const [r, c] = cellAt(map, ev);
+    memo.pinned = [r, c];
+    root.dataset.pinned = `${r},${c}`;
+    for (const p of Object.values(panels)) if (p.boxes.hover) p.boxes.hover.style.display = "none";
+    show("pin", r, c);
+    setStateValue("cell", { row: r, col: c, at: Date.now() });
+  });
+  if (pooled) {
+    pooled.frame.addEventListener("pointermove", (ev) => {
+      if (memo.playing) return;
+      const [r, c] = cellAt(pooled, ev);
+      place(box(pooled, "hover"), pooled, r, c, 1, 1);
+      place(box(map, "hover"), map, r * pool.stride[0] - pool.pad[0], c * pool.stride[1] - pool.pad[1], pool.window[0], pool.window[1]);
+      if (input && input.boxes.hover) input.boxes.hover.style.display = "none";
+      const v = value(pooled, r, c);
+      readout.textContent = `Pooled row ${r}, column ${c}` + (v === null ? "" : `: ${fmt(v, 4)}`) +
+        ` — its window covers feature-map rows ${Math.max(0, r * pool.stride[0] - pool.pad[0])}–` +
+        `${Math.min(map.rows, r * pool.stride[0] - pool.pad[0] + pool.window[0]) - 1}, columns ` +
+        `${Math.max(0, c * pool.stride[1] - pool.pad[1])}–${Math.min(map.cols, c * pool.stride[1] - pool.pad[1] + pool.window[1]) - 1}.`;
+      readout.dataset.kind = "hover";
+    });
+    pooled.frame.addEventListener("pointerleave", () => { if (!memo.playing) hideHover(); });
+  }
+
+  // ---------------------------------------------------------------- play: the kernel slides
+  let timer = null;
+  const total = map.rows * map.cols;
+  const controls = data.play ? el("div", "cs-play", root) : null;
+  function reveal(step) {
+    // step cells of the feature map are done; the kernel sits on the last of them
+    memo.step = step;
+    if (map.cover) map.cover.forEach((c, i) => c.classList.toggle("cs-hidden", i >= step));
+    if (controls) controls.querySelector(".cs-count").textContent = `${step} / ${total}`;
+    root.dataset.step = step;
+    if (step > 0) show("hover", Math.floor((step - 1) / map.cols), (step - 1) % map.cols);
+  }
+  function stop() {
+    if (timer) clearInterval(timer);
+    timer = null;
+    memo.playing = false;
+    if (controls) controls.querySelector(".cs-toggle").textContent = "▶ Play";
+  }
+  function finish() {
+    stop();
+    if (map.cover) map.cover.forEach((c) => c.classList.remove("cs-hidden"));
+    memo.step = null;
+    delete root.dataset.step;
+    hideHover();
+  }
+  if (controls) {
+    // a cover over every feature-map cell, lifted as the kernel reaches it
+    const cover = el("div", "cs-cover", map.frame);
+    cover.style.gridTemplateColumns = `repeat(${map.cols}, 1fr)`;
+    map.cover = [];
+    for (let i = 0; i < total; i++) map.cover.push(el("span", "", cover));
+    const button = (label, title, fn, cls = "") => {
+      const b = el("button", cls, controls);
+      b.type = "button";
+      b.textContent = label;
+      b.title = title;
+      b.setAttribute("aria-label", title);
+      b.addEventListener("click", fn);
+      return b;
+    };
+    button("|◀", "Back to the start", () => { stop(); reveal(0); });
+    button("◀", "One cell back", () => { stop(); reveal(Math.max(0, (memo.step ?? total) - 1)); });
+    button("▶ Play", "Play: slide the kernel over the input", () => {
+      if (memo.playing) { stop(); return; }
+      if (memo.step == null || memo.step >= total) reveal(0);
+      memo.playing = true;
+      controls.querySelector(".cs-toggle").textContent = "⏸ Pause";
+      const tick = () => {
+        if (memo.step >= total) { stop(); return; }
+        reveal(memo.step + 1);
+      };
+      tick();
+      timer = setInterval(tick, SPEEDS[memo.speed || "normal"]);
+    }, "cs-toggle");
+    button("▶", "One cell forward", () => { stop(); reveal(Math.min(total, (memo.step ?? 0) + 1)); });
+    button("▶|", "Show the whole map", finish);
+    const speed = el("select", "cs-speed", controls);
+    speed.setAttribute("aria-label", "Speed");
+    for (const name of Object.keys(SPEEDS)) {
+      const o = el("option", "", speed);
+      o.value = name;
+      o.textContent = name[0].toUpperCase() + name.slice(1);
+    }
+    speed.value = memo.speed || "normal";
+    speed.addEventListener("change", () => {
+      memo.speed = speed.value;
+      if (memo.playing) { stop(); controls.querySelector(".cs-toggle").click(); }
+    });
+    el("span", "cs-count", controls).textContent = `${total} / ${total}`;
+    if (memo.step != null && memo.step < total) reveal(memo.step);
+  }
+
+  return () => { if (timer) clearInterval(timer); memo.playing = false; };
+}
