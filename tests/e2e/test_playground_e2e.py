@@ -69,8 +69,7 @@ def test_filter_padding_and_pooling_change_the_shapes(page, server):
 
 def test_clicking_the_feature_map_explains_that_pixel(page, server):
     open_app(page, server["url"])
-    frame = page.frame_locator('iframe[title*="streamlit_image_coordinates"]')
-    image = frame.locator("img")
+    image = page.locator(".cs-map .cs-frame")
     image.wait_for()
     box = image.bounding_box()
     image.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.5})
@@ -103,18 +102,21 @@ def test_a_shared_link_opens_the_same_view(page, server):
     assert "X/O: crossing" in main_text(page)
 
 
-def _marker_cell(page, rows: int, cols: int) -> tuple[float, float]:
-    """Where the yellow marker is drawn on the clickable map, in map cells (row, column)."""
+def _marker_cells(page, rows: int, cols: int) -> tuple[float, float, float, float]:
+    """The rows and columns the yellow marker covers on the clickable map (top, bottom, left, right,
+    in map cells), read from the pixels of a screenshot (not from the component's own attributes)."""
     import io as _io
 
     from PIL import Image as _Image
 
-    image = page.frame_locator('iframe[title*="streamlit_image_coordinates"]').locator("img")
+    image = page.locator(".cs-map .cs-frame")
     shot = np.asarray(_Image.open(_io.BytesIO(image.screenshot())).convert("RGB")).astype(int)
     yellow = (shot[..., 0] > 220) & (np.abs(shot[..., 1] - 200) < 40) & (shot[..., 2] < 80)
     ys, xs = np.nonzero(yellow)
     assert len(xs), "no marker drawn"
-    return ys.mean() * rows / shot.shape[0], xs.mean() * cols / shot.shape[1]
+    assert xs.max() - xs.min() < 16 and ys.max() - ys.min() < 16  # a marker, not a smear
+    to_row, to_col = rows / shot.shape[0], cols / shot.shape[1]
+    return ys.min() * to_row, (ys.max() + 1) * to_row, xs.min() * to_col, (xs.max() + 1) * to_col
 
 
 @pytest.mark.parametrize("width,height", [(1280, 800), (390, 844)])
@@ -124,7 +126,7 @@ def test_the_far_right_of_the_map_can_be_clicked_and_the_marker_follows(browser,
     page.set_default_timeout(90_000)
     try:
         open_app(page, server["url"])
-        image = page.frame_locator('iframe[title*="streamlit_image_coordinates"]').locator("img")
+        image = page.locator(".cs-map .cs-frame")
         image.scroll_into_view_if_needed()
         for fx, fy in ((0.995, 0.5), (0.1, 0.9), (0.6, 0.2)):
             box = image.bounding_box()
@@ -137,8 +139,50 @@ def test_the_far_right_of_the_map_can_be_clicked_and_the_marker_follows(browser,
             said = re.search(r"Feature map at row (\d+), column (\d+)", main_text(page))
             said_row, said_col = int(said.group(1)), int(said.group(2))
             assert abs(said_row - 298 * fy) <= 2 and abs(said_col - 449 * fx) <= 2, (said_row, said_col)
-            row, col = _marker_cell(page, 298, 449)  # the marker is on the explained cell, not the previous one
-            assert abs(row - said_row) <= 2 and abs(col - said_col) <= 2, (row, col, said_row, said_col)
+            top, bottom, left, right = _marker_cells(page, 298, 449)  # on the explained cell, not the previous one
+            assert top <= said_row + 0.5 <= bottom and left <= said_col + 0.5 <= right, (top, left, said_row, said_col)
         assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width,height", [(1280, 800), (390, 844)])
+def test_the_last_column_of_a_1024_px_photos_map_can_be_clicked(browser, server, width, height):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    try:
+        page.goto(server["url"] + "/?size=1024")
+        page.wait_for_selector('[data-testid="stMain"] h1')
+        settle(page, 1500)
+        upload(page, "photo.png", png(1024, 768, seed=3))  # from the sidebar, open at this width
+        wait_for_text(page, "768×1024 grayscale")
+        page.set_viewport_size({"width": width, "height": height})
+        settle(page)
+        image = page.locator(".cs-map .cs-frame")
+        image.scroll_into_view_if_needed()
+        # At 1× a screen pixel covers several of the 1022 columns: zoom in (the map scrolls in its panel)
+        for _ in range(3):
+            page.get_by_role("button", name="Zoom in").click()
+        assert page.locator(".cs-zoom-label").inner_text() == "Zoom 8×"
+        box = image.bounding_box()
+        image.click(position={"x": box["width"] - 1, "y": box["height"] * 0.5})
+        wait_for_text(page, ", column 1021:")
+        row = int(re.search(r"Feature map at row (\d+), column 1021:", main_text(page)).group(1))
+        assert abs(row - 383) <= 1
+        page.get_by_role("button", name="Zoom out").click()  # back to 4×: the pinned cell stays in view
+        shown = page.locator(".cs-map .cs-scroll").bounding_box()
+        pin = page.locator(".cs-map .cs-pin").bounding_box()
+        assert shown["x"] <= pin["x"] + pin["width"] / 2 <= shown["x"] + shown["width"]
+        page.get_by_role("button", name="Zoom out").click()
+        page.get_by_role("button", name="Zoom out").click()
+        top, bottom, left, right = _marker_cells(page, 766, 1022)  # at 1×, from the pixels
+        assert top <= row + 0.5 <= bottom and left <= 1021.5 <= right
+        # the keyboard reaches every cell too
+        image.focus()
+        page.keyboard.press("Home")
+        wait_for_text(page, f"Feature map at row {row}, column 0:")
+        page.keyboard.press("Shift+ArrowDown")
+        wait_for_text(page, f"Feature map at row {row + 10}, column 0:")
     finally:
         context.close()

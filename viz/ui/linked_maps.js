@@ -51,8 +51,9 @@ function place(box, panel, top, left, rows, cols) {
   const b = Math.min(panel.rows, top + rows), r = Math.min(panel.cols, left + cols);
   if (b <= t || r <= l) { box.style.display = "none"; return; }
   box.style.display = "block";
-  box.style.top = `${((t + b) / 2 / panel.rows) * 100}%`;
-  box.style.left = `${((l + r) / 2 / panel.cols) * 100}%`;
+  // the centre, kept 4.5 px inside the frame so a 9-px marker on an edge cell is drawn whole
+  box.style.top = `clamp(4.5px, ${((t + b) / 2 / panel.rows) * 100}%, calc(100% - 4.5px))`;
+  box.style.left = `clamp(4.5px, ${((l + r) / 2 / panel.cols) * 100}%, calc(100% - 4.5px))`;
   box.style.height = `max(9px, ${((b - t) / panel.rows) * 100}%)`;
   box.style.width = `max(9px, ${((r - l) / panel.cols) * 100}%)`;
   Object.assign(box.dataset, { top: t, left: l, rows: b - t, cols: r - l });
@@ -64,6 +65,7 @@ export default function (component) {
   let root = host.querySelector(".cs-linked");
   if (!root) root = el("div", "cs-linked", host);
   const memo = host.__convscope || (host.__convscope = {});
+  const hadFocus = !!(host.activeElement && host.activeElement.classList.contains("cs-frame"));
   root.replaceChildren();
 
   const conv = data.conv;
@@ -74,14 +76,15 @@ export default function (component) {
     const fig = el("figure", `cs-panel cs-${spec.role}`, row);
     fig.dataset.role = spec.role;
     el("figcaption", "cs-title", fig).textContent = spec.title;
-    const frame = el("div", "cs-frame", fig);
+    const scroll = el("div", "cs-scroll", fig);
+    const frame = el("div", "cs-frame", scroll);
     frame.style.aspectRatio = `${spec.cols} / ${spec.rows}`;
     const img = el("img", "", frame);
     img.src = spec.src;
     img.alt = spec.title;
     img.draggable = false;
     const values = floats(spec.values);
-    const p = { ...spec, fig, frame, values, boxes: {} };
+    const p = { ...spec, fig, scroll, frame, values, boxes: {} };
     if (values && spec.ink) {
       const grid = el("div", "cs-numbers", frame);
       grid.style.gridTemplateColumns = `repeat(${spec.cols}, 1fr)`;
@@ -179,12 +182,62 @@ export default function (component) {
   map.frame.addEventListener("click", (ev) => {
     stop();
     const [r, c] = cellAt(map, ev);
+    for (const p of Object.values(panels)) if (p.boxes.hover) p.boxes.hover.style.display = "none";
+    pinTo(r, c);
+  });
+  // Every cell within reach at any width: zoom the map (it scrolls in its panel), or move the pin
+  // with the keyboard (arrows, Shift for 10, Home/End and PageUp/PageDown for the edges).
+  const pinTo = (r, c) => {
+    r = Math.min(map.rows - 1, Math.max(0, r));
+    c = Math.min(map.cols - 1, Math.max(0, c));
     memo.pinned = [r, c];
     root.dataset.pinned = `${r},${c}`;
-    for (const p of Object.values(panels)) if (p.boxes.hover) p.boxes.hover.style.display = "none";
     show("pin", r, c);
     setStateValue("cell", { row: r, col: c, at: Date.now() });
+  };
+  map.frame.tabIndex = 0;
+  map.frame.setAttribute("role", "grid");
+  map.frame.setAttribute("aria-label", `${map.title}: ${map.rows} rows, ${map.cols} columns; arrow keys move the pinned cell`);
+  // A rerun draws the component anew: keep the keyboard focus and the zoomed map's scroll position.
+  map.scroll.addEventListener("scroll", () => { memo.scroll = [map.scroll.scrollLeft, map.scroll.scrollTop]; });
+  if (hadFocus) requestAnimationFrame(() => map.frame.focus({ preventScroll: true }));
+  map.frame.addEventListener("keydown", (ev) => {
+    const [r, c] = memo.pinned, n = ev.shiftKey ? 10 : 1;
+    const moves = {
+      ArrowUp: [r - n, c], ArrowDown: [r + n, c], ArrowLeft: [r, c - n], ArrowRight: [r, c + n],
+      Home: [r, 0], End: [r, map.cols - 1], PageUp: [0, c], PageDown: [map.rows - 1, c],
+    };
+    if (!moves[ev.key]) return;
+    ev.preventDefault();
+    stop();
+    pinTo(...moves[ev.key]);
   });
+  if (map.cols > 64 || map.rows > 64) {
+    const zoom = el("div", "cs-zoom", map.fig);
+    const label = el("span", "cs-zoom-label", zoom);
+    const setZoom = (z) => {
+      memo.zoom = z;
+      map.frame.style.width = `${z * 100}%`;
+      label.textContent = `Zoom ${z}×`;
+    };
+    for (const [text, title, f] of [["−", "Zoom out", 0.5], ["+", "Zoom in", 2]]) {
+      const b = el("button", "", zoom);
+      b.type = "button";
+      b.textContent = text;
+      b.title = title;
+      b.setAttribute("aria-label", title);
+      b.addEventListener("click", () => {
+        const [r, c] = memo.pinned;
+        setZoom(Math.min(16, Math.max(1, (memo.zoom || 1) * f)));
+        // keep the pinned cell in view
+        map.scroll.scrollLeft = ((c + 0.5) / map.cols) * map.frame.clientWidth - map.scroll.clientWidth / 2;
+        map.scroll.scrollTop = ((r + 0.5) / map.rows) * map.frame.clientHeight - map.scroll.clientHeight / 2;
+      });
+    }
+    zoom.appendChild(label);
+    setZoom(memo.zoom || 1);
+    if (memo.scroll) requestAnimationFrame(() => { [map.scroll.scrollLeft, map.scroll.scrollTop] = memo.scroll; });
+  }
   if (pooled) {
     pooled.frame.addEventListener("pointermove", (ev) => {
       if (memo.playing) return;
