@@ -35,7 +35,8 @@ from viz.kernels import KERNELS
 from viz.models import MODELS, get_spec, load_model
 from viz.ops import ConvSettings, PoolSettings, conv2d
 from viz.pipeline import panel_pictures, run_pipeline
-from viz.render import enlarge_to_width, jpeg_bytes, layer_picture, marked_map
+from viz.render import enlarge_to_width, layer_picture
+from viz.ui.linked_maps import encode_panels, layer_panels, payload
 
 BUDGETS_MS = {
     "playground update, 512 px, 3×3 kernel": 50,
@@ -74,11 +75,20 @@ def encode_as_st_image(rgb: np.ndarray) -> bytes:
 
 def playground_update(channels: np.ndarray, kernel: np.ndarray | list[np.ndarray]) -> None:
     """What one slider move costs the server: the layer, its four panels at display size encoded as
-    the page sends them, and the explain map with its marker encoded as the click component does."""
+    the page sends them, and the linked maps' data (pictures and values) as the component gets it."""
     result = run_pipeline(channels, kernel, "grayscale", ConvSettings(), PoolSettings("max", 2, 2))
     pictures = panel_pictures(result)
     _, h, w = result.feature.shape
-    jpeg_bytes(marked_map(result.feature[0], pictures.limit, h // 2, w // 2))
+    pool = {"window": [2, 2], "stride": [2, 2], "pad": [0, 0]}
+    payload(
+        encode_panels(layer_panels(channels, result, pictures.limit, 0)),
+        (3, 3),
+        (1, 1),
+        (1, 1),
+        (0, 0),
+        pool,
+        (h // 2, w // 2),
+    )
 
 
 def inspector_render(model, x: np.ndarray) -> None:

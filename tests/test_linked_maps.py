@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import io
+import json
 
 import numpy as np
 from PIL import Image
 
-from viz.ui.linked_maps import MAX_HOVER_VALUES, MapPanel, ink, payload
+from viz.ui.linked_maps import MAX_HOVER_VALUES, MapPanel, encode_panels, ink, payload
 
 
 def _panel(role: str, rows: int, cols: int, values: bool = True) -> MapPanel:
@@ -17,37 +17,53 @@ def _panel(role: str, rows: int, cols: int, values: bool = True) -> MapPanel:
     return MapPanel(role, role, picture, rows, cols, grid if values else None)
 
 
-def _data(*panels: MapPanel) -> dict:
-    return payload(list(panels), (3, 3), (1, 1), (1, 1), (0, 0), None, (1, 2))
+def _data(*panels: MapPanel) -> tuple[dict, bytes]:
+    """The header and the bytes after it, read by the format's own description (not by the code)."""
+    sent = payload(encode_panels(list(panels)), (3, 3), (1, 1), (1, 1), (0, 0), None, (1, 2))
+    n = int.from_bytes(sent[:4], "little")
+    assert n % 4 == 0  # the values after it start 4-byte aligned
+    return json.loads(sent[4 : 4 + n]), sent[4 + n :]
 
 
-def _picture(spec: dict) -> Image.Image:
-    header, body = spec["src"].split(",", 1)
-    return Image.open(io.BytesIO(base64.b64decode(body))), header
+def _part(blobs: bytes, where: list) -> bytes:
+    at, size = where[:2]
+    return blobs[at : at + size]
+
+
+def _values(blobs: bytes, spec: dict) -> np.ndarray:
+    return np.frombuffer(_part(blobs, spec["values"]), dtype="<f4").reshape(spec["rows"], spec["cols"])
 
 
 def test_values_travel_exactly_as_float32():
-    data = _data(_panel("input", 9, 9), _panel("map", 7, 7))
-    sent = np.frombuffer(base64.b64decode(data["panels"][1]["values"]), dtype="<f4").reshape(7, 7)
-    np.testing.assert_array_equal(sent, np.arange(49, dtype=np.float32).reshape(7, 7) / 7)
-    assert data["selected"] == [1, 2] and data["conv"]["kernel"] == [3, 3]
+    header, blobs = _data(_panel("input", 9, 9), _panel("map", 7, 7))
+    np.testing.assert_array_equal(
+        _values(blobs, header["panels"][1]), np.arange(49, dtype=np.float32).reshape(7, 7) / 7
+    )
+    np.testing.assert_array_equal(
+        _values(blobs, header["panels"][0]), np.arange(81, dtype=np.float32).reshape(9, 9) / 7
+    )
+    assert header["selected"] == [1, 2] and header["conv"]["kernel"] == [3, 3]
 
 
 def test_small_maps_are_png_with_numbers_large_ones_jpeg_without():
-    small = _data(_panel("input", 9, 9), _panel("map", 7, 7))["panels"][1]
-    image, header = _picture(small)
-    assert header == "data:image/png;base64" and image.size == (7, 7)
+    header, blobs = _data(_panel("input", 9, 9), _panel("map", 7, 7))
+    small = header["panels"][1]
+    image = Image.open(io.BytesIO(_part(blobs, small["picture"])))
+    assert small["picture"][2] == "image/png" and image.format == "PNG" and image.size == (7, 7)
     assert len(small["ink"]) == 49 and set(small["ink"]) == {"0"}  # black cells: white numbers
-    large = _data(_panel("input", 300, 300), _panel("map", 298, 298))["panels"][1]
-    assert _picture(large)[1] == "data:image/jpeg;base64" and "ink" not in large and "values" in large
+    header, blobs = _data(_panel("input", 300, 300), _panel("map", 298, 298))
+    large = header["panels"][1]
+    assert Image.open(io.BytesIO(_part(blobs, large["picture"]))).format == "JPEG"
+    assert "ink" not in large and "values" in large
+    assert "values" not in header["panels"][0]  # a photo's pixels: no numbers written, no hover on them
 
 
 def test_very_large_maps_send_no_values_and_no_play():
     side = int(MAX_HOVER_VALUES**0.5) + 1
-    data = _data(_panel("input", side + 2, side + 2, values=False), _panel("map", side, side))
-    assert "values" not in data["panels"][1] and data["play"] is False
-    assert _data(_panel("input", 34, 34), _panel("map", 32, 32))["play"] is True
-    assert _data(_panel("input", 35, 34), _panel("map", 33, 32))["play"] is False
+    header, _ = _data(_panel("input", side + 2, side + 2, values=False), _panel("map", side, side))
+    assert "values" not in header["panels"][1] and header["play"] is False
+    assert _data(_panel("input", 34, 34), _panel("map", 32, 32))[0]["play"] is True
+    assert _data(_panel("input", 35, 34), _panel("map", 33, 32))[0]["play"] is False
 
 
 def test_ink_is_dark_on_light_cells():

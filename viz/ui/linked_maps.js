@@ -6,23 +6,23 @@
 // cell and tells Python (state "cell"); "Play" slides the kernel over a small input cell by cell,
 // filling the feature map as it goes.
 //
-// data = {
-//   panels: [{role: "input"|"map"|"pooled", title, src, rows, cols, values?: base64 float32,
-//             numbers?: bool}],
-//   conv: {kernel: [kh, kw], stride: [sh, sw], dilation: [dh, dw], pad: [top, left]},
-//   pool: {window, stride, pad} | null,      // pad = [top, left]
-//   selected: [row, col],                    // the pinned cell, as Python knows it
-//   play: bool,                              // offer the animation (small maps only)
-// }
+// data: bytes (see viz/ui/linked_maps.py, payload): a JSON header
+//   {panels: [{role: "input"|"map"|"pooled", title, rows, cols, picture: [at, size, type],
+//              values?: [at, size] (float32), ink?: "0101…" (numbers written dark or white)}],
+//    conv: {kernel, stride, dilation, pad: [top, left]}, pool: {window, stride, pad} | null,
+//    selected: [row, col] (the pinned cell as Python knows it), play: bool}
+// followed by the bytes it points into.
 
 const SPEEDS = { slow: 700, normal: 300, fast: 90 };
 
-function floats(b64) {
-  if (!b64) return null;
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new Float32Array(bytes.buffer);
+// The data: a 4-byte length, that much JSON, then the pictures' and values' bytes it points into.
+function unpack(bytes) {
+  const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  const n = new DataView(u8.buffer, u8.byteOffset, 4).getUint32(0, true);
+  const header = JSON.parse(new TextDecoder().decode(u8.subarray(4, 4 + n)));
+  const base = 4 + n;
+  const part = ([at, size]) => u8.subarray(base + at, base + at + size);
+  return { header, part };
 }
 
 // Like viz.render.format_number: integers as they are, else at most 2 decimals; a true minus sign.
@@ -68,11 +68,14 @@ export default function (component) {
   const hadFocus = !!(host.activeElement && host.activeElement.classList.contains("cs-frame"));
   root.replaceChildren();
 
-  const conv = data.conv;
-  const pool = data.pool;
+  const { header, part } = unpack(data);
+  for (const url of memo.urls || []) URL.revokeObjectURL(url);
+  memo.urls = [];
+  const conv = header.conv;
+  const pool = header.pool;
   const panels = {};
   const row = el("div", "cs-row", root);
-  for (const spec of data.panels) {
+  for (const spec of header.panels) {
     const fig = el("figure", `cs-panel cs-${spec.role}`, row);
     fig.dataset.role = spec.role;
     el("figcaption", "cs-title", fig).textContent = spec.title;
@@ -80,10 +83,11 @@ export default function (component) {
     const frame = el("div", "cs-frame", scroll);
     frame.style.aspectRatio = `${spec.cols} / ${spec.rows}`;
     const img = el("img", "", frame);
-    img.src = spec.src;
+    img.src = URL.createObjectURL(new Blob([part(spec.picture)], { type: spec.picture[2] }));
+    memo.urls.push(img.src);
     img.alt = spec.title;
     img.draggable = false;
-    const values = floats(spec.values);
+    const values = spec.values ? new Float32Array(part(spec.values).slice().buffer) : null;
     const p = { ...spec, fig, scroll, frame, values, boxes: {} };
     if (values && spec.ink) {
       const grid = el("div", "cs-numbers", frame);
@@ -164,7 +168,7 @@ export default function (component) {
   }
 
   // The pin: Python's choice when it changed (number inputs, a link), else the last click here.
-  const sel = data.selected;
+  const sel = header.selected;
   if (!memo.fromPython || memo.fromPython[0] !== sel[0] || memo.fromPython[1] !== sel[1]) {
     memo.fromPython = sel;
     memo.pinned = sel;
@@ -258,7 +262,7 @@ export default function (component) {
   // ---------------------------------------------------------------- play: the kernel slides
   let timer = null;
   const total = map.rows * map.cols;
-  const controls = data.play ? el("div", "cs-play", root) : null;
+  const controls = header.play ? el("div", "cs-play", root) : null;
   function reveal(step) {
     // step cells of the feature map are done; the kernel sits on the last of them
     memo.step = step;

@@ -5,7 +5,7 @@ reaches Python. The JavaScript and CSS sit beside this file; `payload` is what t
 
 from __future__ import annotations
 
-import base64
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from viz.render import jpeg_bytes, png_bytes
+from viz.pipeline import PipelineResult, channel_names, input_picture, value_range
+from viz.render import jpeg_bytes, map_picture, png_bytes, shrink_picture
 
 HERE = Path(__file__).parent
 MAX_HOVER_VALUES = 512 * 512  # maps with more cells send no values: hover names the cell, a click gives its value
@@ -49,37 +50,99 @@ def ink(rgb: np.ndarray) -> str:
     return "".join("1" if v > 140 else "0" for v in (rgb.astype(np.float32) @ [0.299, 0.587, 0.114]).ravel())
 
 
-def _data_url(picture: bytes) -> str:
-    kind = "png" if picture[:4] == b"\x89PNG" else "jpeg"
-    return f"data:image/{kind};base64," + base64.b64encode(picture).decode("ascii")
+@dataclass(frozen=True)
+class EncodedPanels:
+    """Panels ready to send, made once per result and map: their description (JSON-ready, with
+    offsets) and one run of bytes holding every picture and every value array."""
+
+    specs: tuple[dict, ...]
+    blobs: bytes
+    play: bool
+
+
+def _aligned(chunk: bytes, fill: bytes = b"\0") -> bytes:
+    return chunk + fill * (-len(chunk) % 4)  # float32 arrays start on 4-byte boundaries
+
+
+def encode_panels(panels: list[MapPanel]) -> EncodedPanels:
+    """Pictures as PNG or JPEG and values as little-endian float32: feature and pooled maps up to
+    MAX_HOVER_VALUES cells (hover shows them), an input's only when its numbers are written in it."""
+    specs, chunks, at = [], [], 0
+
+    def add(chunk: bytes) -> list[int]:
+        nonlocal at
+        chunks.append(_aligned(chunk))
+        place, at = at, at + len(chunks[-1])
+        return [place, len(chunk)]
+
+    for p in panels:
+        picture = encoded(p.picture)
+        spec = {"role": p.role, "title": p.title, "rows": p.rows, "cols": p.cols}
+        spec["picture"] = add(picture) + ["image/png" if picture[:4] == b"\x89PNG" else "image/jpeg"]
+        numbers = max(p.rows, p.cols) <= NUMBERS_SIDE and p.picture.shape[:2] == (p.rows, p.cols)
+        if p.values is not None and p.values.size <= MAX_HOVER_VALUES and (numbers or p.role != "input"):
+            spec["values"] = add(np.ascontiguousarray(p.values, dtype="<f4").tobytes())
+            if numbers:
+                spec["ink"] = ink(p.picture)  # numbers are written in the cells, dark or white
+        specs.append(spec)
+    feature = next(p for p in panels if p.role == "map")
+    return EncodedPanels(tuple(specs), b"".join(chunks), feature.rows * feature.cols <= MAX_PLAY_CELLS)
 
 
 def payload(
-    panels: list[MapPanel],
+    panels: EncodedPanels,
     kernel: tuple[int, int],
     stride: tuple[int, int],
     dilation: tuple[int, int],
     pad: tuple[int, int],
     pool: dict | None,
     selected: tuple[int, int],
-) -> dict:
-    """The component's data (JSON): pictures as data URLs, values as base64 float32 when not too many."""
-    shown = []
-    for p in panels:
-        spec = {"role": p.role, "title": p.title, "src": _data_url(encoded(p.picture)), "rows": p.rows, "cols": p.cols}
-        if p.values is not None and p.values.size <= MAX_HOVER_VALUES:
-            spec["values"] = base64.b64encode(np.ascontiguousarray(p.values, dtype="<f4").tobytes()).decode("ascii")
-            if max(p.rows, p.cols) <= NUMBERS_SIDE and p.picture.shape[:2] == (p.rows, p.cols):
-                spec["ink"] = ink(p.picture)  # numbers are written in the cells, dark or white
-        shown.append(spec)
-    feature = next(p for p in panels if p.role == "map")
-    return {
-        "panels": shown,
+) -> bytes:
+    """The component's data, as bytes (Streamlit passes them through without JSON or base64): a
+    4-byte little-endian length, that many bytes of JSON (padded with spaces to 4), then the panels' bytes, which
+    the JSON's [offset, length] pairs point into."""
+    header = {
+        "panels": list(panels.specs),
         "conv": {"kernel": list(kernel), "stride": list(stride), "dilation": list(dilation), "pad": list(pad)},
         "pool": pool,
         "selected": [int(selected[0]), int(selected[1])],
-        "play": feature.rows * feature.cols <= MAX_PLAY_CELLS,
+        "play": panels.play,
     }
+    text = _aligned(json.dumps(header).encode("utf-8"), b" ")  # JSON may end in spaces
+    return len(text).to_bytes(4, "little") + text + panels.blobs
+
+
+def layer_panels(channels: np.ndarray, result: PipelineResult, limit: float, map_index: int) -> list[MapPanel]:
+    """The input (the channels map `map_index` reads), that feature map and its pooled map, as panels."""
+    reads = result.input_channels_of(map_index)
+    shown = channels[reads]
+    pictures = [
+        MapPanel(
+            "input",
+            "Input" if len(reads) == 1 else f"Input ({', '.join(channel_names(channels.shape[0])[c] for c in reads)})",
+            shrink_picture(input_picture(shown, value_range(channels))),
+            *shown.shape[1:],
+            values=shown[0] if len(reads) == 1 else None,
+        ),
+        MapPanel(
+            "map",
+            f"{result.map_names[map_index]}: feature map",
+            map_picture(result.feature[map_index], limit),
+            *result.feature.shape[1:],
+            values=result.feature[map_index],
+        ),
+    ]
+    if result.pooled is not None:
+        pictures.append(
+            MapPanel(
+                "pooled",
+                "Pooled",
+                map_picture(result.pooled[map_index], limit),
+                *result.pooled.shape[1:],
+                values=result.pooled[map_index],
+            )
+        )
+    return pictures
 
 
 def linked_maps(key: str, data: dict, on_cell: Callable[[], None]) -> None:

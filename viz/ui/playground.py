@@ -36,11 +36,9 @@ from viz.render import (
     format_number,
     is_small,
     legend_html,
-    map_picture,
     number_table_html,
     numbers_picture,
     png_bytes,
-    shrink_picture,
 )
 from viz.samples import SAMPLES
 from viz.ui import explain_view, filter_bank, linked_maps, state
@@ -503,38 +501,6 @@ def _on_cell_clicked() -> None:
         st.session_state["playground_row"], st.session_state["playground_col"] = cell
 
 
-def _linked_panels(channels: np.ndarray, result: PipelineResult, limit: float, map_index: int) -> list:
-    reads = result.input_channels_of(map_index)
-    shown = channels[reads]
-    pictures = [
-        linked_maps.MapPanel(
-            "input",
-            "Input" if len(reads) == 1 else f"Input ({', '.join(channel_names(channels.shape[0])[c] for c in reads)})",
-            shrink_picture(input_picture(shown, value_range(channels))),
-            *shown.shape[1:],
-            values=shown[0] if len(reads) == 1 else None,
-        ),
-        linked_maps.MapPanel(
-            "map",
-            f"{result.map_names[map_index]}: feature map",
-            map_picture(result.feature[map_index], limit),
-            *result.feature.shape[1:],
-            values=result.feature[map_index],
-        ),
-    ]
-    if result.pooled is not None:
-        pictures.append(
-            linked_maps.MapPanel(
-                "pooled",
-                "Pooled",
-                map_picture(result.pooled[map_index], limit),
-                *result.pooled.shape[1:],
-                values=result.pooled[map_index],
-            )
-        )
-    return pictures
-
-
 @st.fragment
 def _explain(channels: np.ndarray, result: PipelineResult, limit: float) -> None:
     """Explain a pixel. A fragment: a click, a row or column typed or another map reruns only this."""
@@ -567,10 +533,14 @@ def _explain(channels: np.ndarray, result: PipelineResult, limit: float) -> None
     row, col = st.session_state["playground_row"], st.session_state["playground_col"]
     conv, pool = result.conv, result.pool
     kernel = result.kernel_of(map_index)
+    memo = st.session_state.get("_playground_linked")
+    if memo is None or memo[0] is not result or memo[1] != map_index:  # pictures and values once per result
+        panels = linked_maps.encode_panels(linked_maps.layer_panels(channels, result, limit, map_index))
+        memo = st.session_state["_playground_linked"] = (result, map_index, panels)
     linked_maps.linked_maps(
         "playground_cell",
         linked_maps.payload(
-            _linked_panels(channels, result, limit, map_index),
+            memo[2],
             kernel.shape[-2:],
             conv.stride,
             conv.dilation,
