@@ -81,7 +81,7 @@ def playground_update(channels: np.ndarray, kernel: np.ndarray | list[np.ndarray
     _, h, w = result.feature.shape
     pool = {"window": [2, 2], "stride": [2, 2], "pad": [0, 0]}
     payload(
-        encode_panels(layer_panels(channels, result, pictures.limit, 0)),
+        encode_panels(layer_panels(channels, result, pictures, 0)),
         (3, 3),
         (1, 1),
         (1, 1),

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from viz.pipeline import PipelineResult, channel_names, input_picture, value_range
+from viz.pipeline import PanelPictures, PipelineResult, channel_names, input_picture, value_range
 from viz.render import jpeg_bytes, map_picture, png_bytes, shrink_picture
 
 HERE = Path(__file__).parent
@@ -34,14 +34,16 @@ class MapPanel:
 
     role: str  # "input", "map" or "pooled"
     title: str
-    picture: np.ndarray  # (h, w, 3) uint8, drawn stretched over the cells: one pixel per cell, or fewer
+    picture: np.ndarray | bytes  # (h, w, 3) uint8 or an encoded JPEG, drawn stretched over the cells
     rows: int
     cols: int
     values: np.ndarray | None = None  # (rows, cols) numbers for hover and for small maps' numbers
 
 
-def encoded(rgb: np.ndarray) -> bytes:
-    """Small pictures as PNG (exact colours, a few hundred bytes), larger ones as JPEG."""
+def encoded(rgb: np.ndarray | bytes) -> bytes:
+    """Small pictures as PNG (exact colours, a few hundred bytes), larger ones as JPEG; bytes as they are."""
+    if isinstance(rgb, bytes):
+        return rgb
     return png_bytes(rgb) if max(rgb.shape[:2]) <= 64 else jpeg_bytes(rgb)
 
 
@@ -79,7 +81,8 @@ def encode_panels(panels: list[MapPanel]) -> EncodedPanels:
         picture = encoded(p.picture)
         spec = {"role": p.role, "title": p.title, "rows": p.rows, "cols": p.cols}
         spec["picture"] = add(picture) + ["image/png" if picture[:4] == b"\x89PNG" else "image/jpeg"]
-        numbers = max(p.rows, p.cols) <= NUMBERS_SIDE and p.picture.shape[:2] == (p.rows, p.cols)
+        numbers = isinstance(p.picture, np.ndarray) and max(p.rows, p.cols) <= NUMBERS_SIDE
+        numbers = numbers and p.picture.shape[:2] == (p.rows, p.cols)
         if p.values is not None and p.values.size <= MAX_HOVER_VALUES and (numbers or p.role != "input"):
             spec["values"] = add(np.ascontiguousarray(p.values, dtype="<f4").tobytes())
             if numbers:
@@ -112,37 +115,50 @@ def payload(
     return len(text).to_bytes(4, "little") + text + panels.blobs
 
 
-def layer_panels(channels: np.ndarray, result: PipelineResult, limit: float, map_index: int) -> list[MapPanel]:
-    """The input (the channels map `map_index` reads), that feature map and its pooled map, as panels."""
+def layer_panels(
+    channels: np.ndarray, result: PipelineResult, pictures: PanelPictures, map_index: int
+) -> list[MapPanel]:
+    """The input (the channels map `map_index` reads), that feature map and its pooled map, as panels.
+    The page's panel JPEGs are reused where they show the same thing (one map, the whole input)."""
+    limit = pictures.limit
     reads = result.input_channels_of(map_index)
     shown = channels[reads]
-    pictures = [
+
+    def big(array: np.ndarray) -> bool:  # too big to write its numbers in: the page's picture will do
+        return max(array.shape[-2:]) > NUMBERS_SIDE
+
+    one = result.feature.shape[0] == 1
+    panels = [
         MapPanel(
             "input",
             "Input" if len(reads) == 1 else f"Input ({', '.join(channel_names(channels.shape[0])[c] for c in reads)})",
-            shrink_picture(input_picture(shown, value_range(channels))),
+            pictures.input
+            if big(channels) and len(reads) == channels.shape[0]
+            else shrink_picture(input_picture(shown, value_range(channels))),
             *shown.shape[1:],
             values=shown[0] if len(reads) == 1 else None,
         ),
         MapPanel(
             "map",
             f"{result.map_names[map_index]}: feature map",
-            map_picture(result.feature[map_index], limit),
+            pictures.feature if one and big(result.feature) else map_picture(result.feature[map_index], limit),
             *result.feature.shape[1:],
             values=result.feature[map_index],
         ),
     ]
     if result.pooled is not None:
-        pictures.append(
+        panels.append(
             MapPanel(
                 "pooled",
                 "Pooled",
-                map_picture(result.pooled[map_index], limit),
+                pictures.pooled
+                if one and pictures.pooled and big(result.pooled)
+                else map_picture(result.pooled[map_index], limit),
                 *result.pooled.shape[1:],
                 values=result.pooled[map_index],
             )
         )
-    return pictures
+    return panels
 
 
 def linked_maps(key: str, data: dict, on_cell: Callable[[], None]) -> None:

@@ -502,7 +502,7 @@ def _on_cell_clicked() -> None:
 
 
 @st.fragment
-def _explain(channels: np.ndarray, result: PipelineResult, limit: float) -> None:
+def _explain(channels: np.ndarray, result: PipelineResult, pictures: PanelPictures) -> None:
     """Explain a pixel. A fragment: a click, a row or column typed or another map reruns only this."""
     st.subheader("Explain a pixel")
     st.caption(
@@ -535,7 +535,7 @@ def _explain(channels: np.ndarray, result: PipelineResult, limit: float) -> None
     kernel = result.kernel_of(map_index)
     memo = st.session_state.get("_playground_linked")
     if memo is None or memo[0] is not result or memo[1] != map_index:  # pictures and values once per result
-        panels = linked_maps.encode_panels(linked_maps.layer_panels(channels, result, limit, map_index))
+        panels = linked_maps.encode_panels(linked_maps.layer_panels(channels, result, pictures, map_index))
         memo = st.session_state["_playground_linked"] = (result, map_index, panels)
     linked_maps.linked_maps(
         "playground_cell",
@@ -693,7 +693,7 @@ def render() -> None:
         _layer_facts(result, conv, kernel_hw, channels)
     _panels(None if typed else source, channels, result, pictures)
     st.divider()
-    _explain(channels, result, pictures.limit)
+    _explain(channels, result, pictures)
 
 
 def _channels(source: Picture | np.ndarray, mode: str) -> np.ndarray:
