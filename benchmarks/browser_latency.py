@@ -138,11 +138,13 @@ def measure_page(page: Page, url: str, repeats: int) -> dict[str, list[float]]:
 
     def run(name, arm, act, prepare=None, arg=None):
         out[name] = []
-        for _ in range(repeats):
+        for i in range(repeats + 2):  # the first two warm the caches and are not counted
             settle(page, 400)
             if prepare:
                 prepare()
-            out[name].append(timed(page, arm, act, arg))
+            ms = timed(page, arm, act, arg)
+            if i >= 2:
+                out[name].append(ms)
         print(f"  {name}: {', '.join(f'{v:.0f}' for v in out[name])} ms", file=sys.stderr, flush=True)
         settle(page, 400)
 

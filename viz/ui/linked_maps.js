@@ -66,9 +66,16 @@ export default function (component) {
   if (!root) root = el("div", "cs-linked", host);
   const memo = host.__convscope || (host.__convscope = {});
   const hadFocus = !!(host.activeElement && host.activeElement.classList.contains("cs-frame"));
+  const { header, part } = unpack(data);
+  // The same pictures and values as last time (a click, a typed row): keep the page as it is and
+  // only follow the pin Python sends; nothing is decoded or drawn again.
+  if (memo.digest === header.digest && memo.follow && root.firstChild) {
+    memo.follow(header.selected);
+    return () => {};
+  }
+  memo.digest = header.digest;
   root.replaceChildren();
 
-  const { header, part } = unpack(data);
   for (const url of memo.urls || []) URL.revokeObjectURL(url);
   memo.urls = [];
   const conv = header.conv;
@@ -168,14 +175,16 @@ export default function (component) {
   }
 
   // The pin: Python's choice when it changed (number inputs, a link), else the last click here.
-  const sel = header.selected;
-  if (!memo.fromPython || memo.fromPython[0] !== sel[0] || memo.fromPython[1] !== sel[1]) {
-    memo.fromPython = sel;
-    memo.pinned = sel;
-  }
-  memo.pinned = [Math.min(memo.pinned[0], map.rows - 1), Math.min(memo.pinned[1], map.cols - 1)];
-  show("pin", ...memo.pinned);
-  root.dataset.pinned = memo.pinned.join(",");
+  memo.follow = (sel) => {
+    if (!memo.fromPython || memo.fromPython[0] !== sel[0] || memo.fromPython[1] !== sel[1]) {
+      memo.fromPython = sel;
+      memo.pinned = sel;
+    }
+    memo.pinned = [Math.min(memo.pinned[0], map.rows - 1), Math.min(memo.pinned[1], map.cols - 1)];
+    show("pin", ...memo.pinned);
+    root.dataset.pinned = memo.pinned.join(",");
+  };
+  memo.follow(header.selected);
 
   map.frame.addEventListener("pointermove", (ev) => {
     if (memo.playing) return;

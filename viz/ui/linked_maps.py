@@ -5,6 +5,7 @@ reaches Python. The JavaScript and CSS sit beside this file; `payload` is what t
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ class EncodedPanels:
     specs: tuple[dict, ...]
     blobs: bytes
     play: bool
+    digest: str  # of specs and blobs: the browser keeps its drawing while this stays the same
 
 
 def _aligned(chunk: bytes, fill: bytes = b"\0") -> bytes:
@@ -89,7 +91,9 @@ def encode_panels(panels: list[MapPanel]) -> EncodedPanels:
                 spec["ink"] = ink(p.picture)  # numbers are written in the cells, dark or white
         specs.append(spec)
     feature = next(p for p in panels if p.role == "map")
-    return EncodedPanels(tuple(specs), b"".join(chunks), feature.rows * feature.cols <= MAX_PLAY_CELLS)
+    blobs = b"".join(chunks)
+    digest = hashlib.blake2b(json.dumps(specs).encode() + blobs, digest_size=16).hexdigest()
+    return EncodedPanels(tuple(specs), blobs, feature.rows * feature.cols <= MAX_PLAY_CELLS, digest)
 
 
 def payload(
@@ -110,6 +114,7 @@ def payload(
         "pool": pool,
         "selected": [int(selected[0]), int(selected[1])],
         "play": panels.play,
+        "digest": panels.digest,
     }
     text = _aligned(json.dumps(header).encode("utf-8"), b" ")  # JSON may end in spaces
     return len(text).to_bytes(4, "little") + text + panels.blobs
