@@ -8,13 +8,14 @@ import json
 import numpy as np
 from PIL import Image
 
+from viz.render import DIVERGING_LUT
 from viz.ui.linked_maps import MAX_HOVER_VALUES, MapPanel, encode_panels, ink, payload
 
 
-def _panel(role: str, rows: int, cols: int, values: bool = True) -> MapPanel:
+def _panel(role: str, rows: int, cols: int, values: bool = True, painted: bool = False) -> MapPanel:
     grid = np.arange(rows * cols, dtype=np.float32).reshape(rows, cols) / 7
-    picture = np.zeros((min(rows, 520), min(cols, 520), 3), np.uint8)
-    return MapPanel(role, role, picture, rows, cols, grid if values else None)
+    picture = None if painted else np.zeros((min(rows, 520), min(cols, 520), 3), np.uint8)
+    return MapPanel(role, role, picture, rows, cols, grid if values else None, limit=2.0 if painted else None)
 
 
 def _data(*panels: MapPanel) -> tuple[dict, bytes]:
@@ -51,10 +52,11 @@ def test_small_maps_are_png_with_numbers_large_ones_jpeg_without():
     image = Image.open(io.BytesIO(_part(blobs, small["picture"])))
     assert small["picture"][2] == "image/png" and image.format == "PNG" and image.size == (7, 7)
     assert len(small["ink"]) == 49 and set(small["ink"]) == {"0"}  # black cells: white numbers
-    header, blobs = _data(_panel("input", 300, 300), _panel("map", 298, 298))
+    header, blobs = _data(_panel("input", 300, 300), _panel("map", 298, 298, painted=True))
     large = header["panels"][1]
-    assert Image.open(io.BytesIO(_part(blobs, large["picture"]))).format == "JPEG"
-    assert "ink" not in large and "values" in large
+    assert "picture" not in large and large["paint"] == 2.0  # the browser colours it, on ±limit
+    assert _part(blobs, large["lut"]) == DIVERGING_LUT.tobytes() and "ink" not in large and "values" in large
+    assert Image.open(io.BytesIO(_part(blobs, header["panels"][0]["picture"]))).format == "JPEG"
     assert "values" not in header["panels"][0]  # a photo's pixels: no numbers written, no hover on them
 
 
@@ -69,3 +71,14 @@ def test_very_large_maps_send_no_values_and_no_play():
 def test_ink_is_dark_on_light_cells():
     rgb = np.array([[[255, 255, 255], [0, 0, 0], [250, 200, 0], [20, 40, 160]]], np.uint8)
     assert ink(rgb) == "1010"
+
+
+def test_maps_are_painted_by_the_browser_only_when_their_values_travel_anyway():
+    from viz.ui.linked_maps import _map_panel
+
+    small = _map_panel("map", "m", np.zeros((7, 7), np.float32), 1.0, None)
+    assert isinstance(small.picture, np.ndarray)  # numbers written in: a picture, with its ink
+    medium = _map_panel("map", "m", np.zeros((510, 510), np.float32), 1.0, b"page jpeg")
+    assert medium.picture is None and medium.limit == 1.0 and medium.values is not None
+    huge = _map_panel("map", "m", np.zeros((766, 1022), np.float32), 1.0, b"page jpeg")
+    assert huge.picture == b"page jpeg" and huge.values is None  # no values: the page's JPEG

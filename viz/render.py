@@ -40,7 +40,7 @@ def _interpolated(anchors: np.ndarray, n: int) -> np.ndarray:
 
 
 # 1,023 steps (odd, so 0 maps exactly to the middle colour): a lookup is 5× faster than interpolating.
-_DIVERGING_LUT = _interpolated(_RDBU_R, 1023)
+DIVERGING_LUT = _interpolated(_RDBU_R, 1023)
 
 
 def diverging(values: np.ndarray, limit: float | None = None) -> np.ndarray:
@@ -51,12 +51,12 @@ def diverging(values: np.ndarray, limit: float | None = None) -> np.ndarray:
     if limit is None:
         limit = float(np.abs(values).max()) if values.size else 1.0
     limit = limit if limit > 0 else 1.0
-    half = (len(_DIVERGING_LUT) - 1) / 2
+    half = (len(DIVERGING_LUT) - 1) / 2
     # float32 and in place: this colours every map of every rerun (8 maps at 512 px: 6 M values).
     index = np.multiply(values, np.float32(half / limit), dtype=np.float32)
     index += np.float32(half + 0.5)  # + 0.5: round to the nearest step when truncated below
-    np.clip(index, 0, len(_DIVERGING_LUT) - 1, out=index)
-    return np.take(_DIVERGING_LUT, index.astype(np.intp), axis=0)  # take: 3× faster than fancy indexing
+    np.clip(index, 0, len(DIVERGING_LUT) - 1, out=index)
+    return np.take(DIVERGING_LUT, index.astype(np.intp), axis=0)  # take: 3× faster than fancy indexing
 
 
 PERCENTILE_SAMPLE = 1 << 16  # values the colour scale's percentile is read from, at most

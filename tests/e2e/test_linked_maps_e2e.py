@@ -95,3 +95,23 @@ def test_play_slides_the_kernel_to_the_last_cell(page, server):
     assert _cells_under(patch, page.locator(".cs-input .cs-frame"), 9, 9) == (6, 6, 3, 3)  # the last window
     assert "Play" in controls.locator(".cs-toggle").inner_text()  # it stopped by itself
     assert "Traceback" not in main_text(page)
+
+
+def test_the_browser_colours_a_map_exactly_as_the_server_would(page, server):
+    from viz.images import to_channels
+    from viz.pipeline import panel_pictures
+    from viz.render import diverging
+    from viz.samples import load_sample
+    from viz.view import run_view, view_from_link
+
+    link = "?sample=astronaut&filter=sobel_vertical"
+    _open(page, server, "/" + link)
+    drawn = page.locator(".cs-map canvas").evaluate(
+        "c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)"
+    )
+    view = view_from_link({k: [v] for k, v in (p.split("=") for p in link[1:].split("&"))})
+    result = run_view(view, to_channels(load_sample(view.sample, view.size), grayscale=True))
+    expected = diverging(result.feature[0], panel_pictures(result).limit)
+    drawn = np.array(drawn, np.uint8).reshape(*expected.shape[:2], 4)
+    assert (drawn[..., 3] == 255).all()
+    np.testing.assert_array_equal(drawn[..., :3], expected)

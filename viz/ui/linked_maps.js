@@ -25,6 +25,28 @@ function unpack(bytes) {
   return { header, part };
 }
 
+// viz.render.diverging in the browser, step for step in float32: the lookup table's nearest step to
+// value / limit, 0 in the middle, ±limit saturated. One canvas pixel per cell.
+function paint(canvas, values, rows, cols, lut, limit) {
+  canvas.width = cols;
+  canvas.height = rows;
+  const ctx = canvas.getContext("2d");
+  const image = ctx.createImageData(cols, rows);
+  const out = image.data;
+  const last = lut.length / 3 - 1, half = last / 2;
+  const scale = Math.fround(half / limit), shift = Math.fround(half + 0.5);
+  for (let i = 0; i < values.length; i++) {
+    let k = Math.fround(Math.fround(values[i] * scale) + shift);
+    k = k < 0 ? 0 : k > last ? last : Math.trunc(k);
+    if (Number.isNaN(k)) k = 0;
+    out[4 * i] = lut[3 * k];
+    out[4 * i + 1] = lut[3 * k + 1];
+    out[4 * i + 2] = lut[3 * k + 2];
+    out[4 * i + 3] = 255;
+  }
+  ctx.putImageData(image, 0, 0);
+}
+
 // Like viz.render.format_number: integers as they are, else at most 2 decimals; a true minus sign.
 function fmt(v, decimals = 2) {
   if (v === 0) return "0";
@@ -68,7 +90,7 @@ export default function (component) {
   const hadFocus = !!(host.activeElement && host.activeElement.classList.contains("cs-frame"));
   const { header, part } = unpack(data);
   // The same pictures and values as last time (a click, a typed row): keep the page as it is and
-  // only follow the pin Python sends; nothing is decoded or drawn again.
+  // only follow the pin Python sends; nothing is decoded or drawn again (the digest is the encoding's).
   if (memo.digest === header.digest && memo.follow && root.firstChild) {
     memo.follow(header.selected);
     return () => {};
@@ -89,12 +111,16 @@ export default function (component) {
     const scroll = el("div", "cs-scroll", fig);
     const frame = el("div", "cs-frame", scroll);
     frame.style.aspectRatio = `${spec.cols} / ${spec.rows}`;
-    const img = el("img", "", frame);
-    img.src = URL.createObjectURL(new Blob([part(spec.picture)], { type: spec.picture[2] }));
-    memo.urls.push(img.src);
-    img.alt = spec.title;
-    img.draggable = false;
     const values = spec.values ? new Float32Array(part(spec.values).slice().buffer) : null;
+    if (spec.paint !== undefined) {
+      paint(el("canvas", "", frame), values, spec.rows, spec.cols, part(spec.lut), spec.paint);
+    } else {
+      const img = el("img", "", frame);
+      img.src = URL.createObjectURL(new Blob([part(spec.picture)], { type: spec.picture[2] }));
+      memo.urls.push(img.src);
+      img.alt = spec.title;
+      img.draggable = false;
+    }
     const p = { ...spec, fig, scroll, frame, values, boxes: {} };
     if (values && spec.ink) {
       const grid = el("div", "cs-numbers", frame);

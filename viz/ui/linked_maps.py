@@ -5,8 +5,8 @@ reaches Python. The JavaScript and CSS sit beside this file; `payload` is what t
 
 from __future__ import annotations
 
-import hashlib
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +15,7 @@ import numpy as np
 import streamlit as st
 
 from viz.pipeline import PanelPictures, PipelineResult, channel_names, input_picture, value_range
-from viz.render import jpeg_bytes, map_picture, png_bytes, shrink_picture
+from viz.render import DIVERGING_LUT, jpeg_bytes, map_picture, png_bytes, shrink_picture
 
 HERE = Path(__file__).parent
 MAX_HOVER_VALUES = 512 * 512  # maps with more cells send no values: hover names the cell, a click gives its value
@@ -35,10 +35,12 @@ class MapPanel:
 
     role: str  # "input", "map" or "pooled"
     title: str
-    picture: np.ndarray | bytes  # (h, w, 3) uint8 or an encoded JPEG, drawn stretched over the cells
+    picture: np.ndarray | bytes | None  # (h, w, 3) uint8 or an encoded JPEG, drawn stretched over the
+    # cells; None: the browser colours `values` itself on the diverging scale ±limit
     rows: int
     cols: int
     values: np.ndarray | None = None  # (rows, cols) numbers for hover and for small maps' numbers
+    limit: float | None = None  # the colour scale, for a panel the browser colours
 
 
 def encoded(rgb: np.ndarray | bytes) -> bytes:
@@ -61,7 +63,7 @@ class EncodedPanels:
     specs: tuple[dict, ...]
     blobs: bytes
     play: bool
-    digest: str  # of specs and blobs: the browser keeps its drawing while this stays the same
+    digest: str  # new for every encoding: the browser keeps its drawing while this stays the same
 
 
 def _aligned(chunk: bytes, fill: bytes = b"\0") -> bytes:
@@ -69,9 +71,11 @@ def _aligned(chunk: bytes, fill: bytes = b"\0") -> bytes:
 
 
 def encode_panels(panels: list[MapPanel]) -> EncodedPanels:
-    """Pictures as PNG or JPEG and values as little-endian float32: feature and pooled maps up to
-    MAX_HOVER_VALUES cells (hover shows them), an input's only when its numbers are written in it."""
+    """Pictures as PNG or JPEG (or none: the browser colours the values) and values as little-endian
+    float32: feature and pooled maps up to MAX_HOVER_VALUES cells (hover shows them), an input's only
+    when its numbers are written in it."""
     specs, chunks, at = [], [], 0
+    lut: list[int] | None = None
 
     def add(chunk: bytes) -> list[int]:
         nonlocal at
@@ -80,20 +84,28 @@ def encode_panels(panels: list[MapPanel]) -> EncodedPanels:
         return [place, len(chunk)]
 
     for p in panels:
-        picture = encoded(p.picture)
         spec = {"role": p.role, "title": p.title, "rows": p.rows, "cols": p.cols}
-        spec["picture"] = add(picture) + ["image/png" if picture[:4] == b"\x89PNG" else "image/jpeg"]
+        if p.picture is None:  # coloured in the browser, with the same lookup table as render.diverging
+            lut = lut or add(DIVERGING_LUT.tobytes())  # (1023, 3) uint8, sent once
+            spec["lut"] = lut
+            spec["paint"] = float(p.limit if p.limit and p.limit > 0 else 1.0)
+        else:
+            picture = encoded(p.picture)
+            spec["picture"] = add(picture) + ["image/png" if picture[:4] == b"\x89PNG" else "image/jpeg"]
         numbers = isinstance(p.picture, np.ndarray) and max(p.rows, p.cols) <= NUMBERS_SIDE
         numbers = numbers and p.picture.shape[:2] == (p.rows, p.cols)
-        if p.values is not None and p.values.size <= MAX_HOVER_VALUES and (numbers or p.role != "input"):
+        if p.picture is None or (
+            p.values is not None and p.values.size <= MAX_HOVER_VALUES and (numbers or p.role != "input")
+        ):
             spec["values"] = add(np.ascontiguousarray(p.values, dtype="<f4").tobytes())
             if numbers:
                 spec["ink"] = ink(p.picture)  # numbers are written in the cells, dark or white
         specs.append(spec)
     feature = next(p for p in panels if p.role == "map")
     blobs = b"".join(chunks)
-    digest = hashlib.blake2b(json.dumps(specs).encode() + blobs, digest_size=16).hexdigest()
-    return EncodedPanels(tuple(specs), blobs, feature.rows * feature.cols <= MAX_PLAY_CELLS, digest)
+    # pages keep one encoding per result and map, so a fresh token per encoding says "same content"
+    # exactly when it is the same encoding, without hashing 1.5 MB
+    return EncodedPanels(tuple(specs), blobs, feature.rows * feature.cols <= MAX_PLAY_CELLS, uuid.uuid4().hex)
 
 
 def payload(
@@ -120,6 +132,17 @@ def payload(
     return len(text).to_bytes(4, "little") + text + panels.blobs
 
 
+def _map_panel(role: str, title: str, values: np.ndarray, limit: float, page_picture: bytes | None) -> MapPanel:
+    """A map as a panel: small ones as a picture with their numbers written in; larger ones whose
+    values are sent anyway are coloured by the browser; the largest reuse the page's JPEG or get one."""
+    if max(values.shape) <= NUMBERS_SIDE:
+        return MapPanel(role, title, map_picture(values, limit), *values.shape, values=values)
+    if values.size <= MAX_HOVER_VALUES:
+        return MapPanel(role, title, None, *values.shape, values=values, limit=limit)
+    picture = page_picture if page_picture is not None else map_picture(values, limit)
+    return MapPanel(role, title, picture, *values.shape)
+
+
 def layer_panels(
     channels: np.ndarray, result: PipelineResult, pictures: PanelPictures, map_index: int
 ) -> list[MapPanel]:
@@ -143,26 +166,16 @@ def layer_panels(
             *shown.shape[1:],
             values=shown[0] if len(reads) == 1 else None,
         ),
-        MapPanel(
+        _map_panel(
             "map",
             f"{result.map_names[map_index]}: feature map",
-            pictures.feature if one and big(result.feature) else map_picture(result.feature[map_index], limit),
-            *result.feature.shape[1:],
-            values=result.feature[map_index],
+            result.feature[map_index],
+            limit,
+            pictures.feature if one else None,
         ),
     ]
     if result.pooled is not None:
-        panels.append(
-            MapPanel(
-                "pooled",
-                "Pooled",
-                pictures.pooled
-                if one and pictures.pooled and big(result.pooled)
-                else map_picture(result.pooled[map_index], limit),
-                *result.pooled.shape[1:],
-                values=result.pooled[map_index],
-            )
-        )
+        panels.append(_map_panel("pooled", "Pooled", result.pooled[map_index], limit, pictures.pooled if one else None))
     return panels
 
 
