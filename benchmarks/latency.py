@@ -34,7 +34,7 @@ from viz.images import decode_image, to_channels
 from viz.kernels import KERNELS
 from viz.models import MODELS, get_spec, load_model
 from viz.ops import ConvSettings, PoolSettings, conv2d
-from viz.pipeline import panel_pictures, run_pipeline
+from viz.pipeline import input_jpeg, panel_pictures, run_pipeline
 from viz.render import enlarge_to_width, layer_picture
 from viz.ui.linked_maps import encode_panels, layer_panels, payload
 
@@ -73,11 +73,21 @@ def encode_as_st_image(rgb: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
+_INPUT_JPEGS: dict[int, bytes] = {}
+
+
+def _input_jpeg(channels: np.ndarray) -> bytes:
+    """A slider move keeps the input: the page caches its picture (playground._input_jpeg), so do we."""
+    if id(channels) not in _INPUT_JPEGS:
+        _INPUT_JPEGS[id(channels)] = input_jpeg(channels)
+    return _INPUT_JPEGS[id(channels)]
+
+
 def playground_update(channels: np.ndarray, kernel: np.ndarray | list[np.ndarray]) -> None:
     """What one slider move costs the server: the layer, its four panels at display size encoded as
     the page sends them, and the linked maps' data (pictures and values) as the component gets it."""
     result = run_pipeline(channels, kernel, "grayscale", ConvSettings(), PoolSettings("max", 2, 2))
-    pictures = panel_pictures(result)
+    pictures = panel_pictures(result, _input_jpeg(channels))
     _, h, w = result.feature.shape
     pool = {"window": [2, 2], "stride": [2, 2], "pad": [0, 0]}
     payload(

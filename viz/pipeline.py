@@ -197,19 +197,26 @@ def value_range(image: np.ndarray) -> tuple[float, float]:
     return (0.0, 1.0) if lo >= 0.0 and hi <= 1.0 else (lo, hi)
 
 
-def panel_pictures(result: PipelineResult) -> PanelPictures:
-    """The input, feature map, ReLU and pooled panels at display size, as JPEG bytes."""
+def input_jpeg(image: np.ndarray) -> bytes:
+    """The input panel at display size as JPEG bytes: the same for every filter and setting."""
+    return jpeg_bytes(display_picture(input_picture(image, value_range(image))))
+
+
+def panel_pictures(result: PipelineResult, shown_input: bytes | None = None) -> PanelPictures:
+    """The input, feature map, ReLU and pooled panels at display size, as JPEG bytes
+    (shown_input: the input's, when already made by input_jpeg for this image)."""
     limit = robust_limit(result.feature)
     columns = grid_columns(result.feature)
 
     def encoded(maps: np.ndarray | None) -> bytes | None:
         return None if maps is None else jpeg_bytes(display_grid(maps, limit, columns))
 
-    shown_input = display_picture(input_picture(result.image, value_range(result.image)))
+    shown_input = shown_input if shown_input is not None else input_jpeg(result.image)
     feature = encoded(result.feature)
     relu = encoded(result.rectified) if result.relu else feature  # no ReLU: the same picture, sent once
-    beyond = float(np.count_nonzero(np.abs(result.feature) > limit)) / max(result.feature.size, 1)
-    return PanelPictures(limit, beyond, jpeg_bytes(shown_input), feature, relu, encoded(result.pooled))  # type: ignore[arg-type]
+    beyond = float(np.count_nonzero(result.feature > limit) + np.count_nonzero(result.feature < -limit))
+    beyond /= max(result.feature.size, 1)  # two comparisons: no |x| copy of every map
+    return PanelPictures(limit, beyond, shown_input, feature, relu, encoded(result.pooled))  # type: ignore[arg-type]
 
 
 def full_picture(maps: np.ndarray, limit: float) -> np.ndarray:

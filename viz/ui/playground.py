@@ -24,6 +24,7 @@ from viz.pipeline import (
     PipelineResult,
     channel_names,
     full_picture,
+    input_jpeg,
     input_picture,
     panel_pictures,
     run_pipeline,
@@ -226,7 +227,13 @@ def compute(
 ) -> tuple[PipelineResult, PanelPictures]:
     """The layer and its panel pictures; recomputed only when the input or a setting changes."""
     result = run_pipeline(channels, list(kernels), mode, conv, pool, biases, relu_on)  # type: ignore[arg-type]
-    return result, panel_pictures(result)
+    return result, panel_pictures(result, _input_jpeg(channels))
+
+
+@cached_result(max_entries=24, max_mb=32)
+def _input_jpeg(channels: np.ndarray) -> bytes:
+    """The input panel's picture, made once per input however many filters and settings it meets."""
+    return input_jpeg(channels)
 
 
 # ---------------------------------------------------------------- widgets
