@@ -42,8 +42,27 @@ def encoded(rgb: np.ndarray, fmt: str) -> bytes:
     return buf.getvalue()
 
 
+def linked_map(at: AppTest) -> np.ndarray | None:
+    """The feature map's values as the linked-maps component got them (its bytes: a 4-byte length,
+    the JSON header, then the values the header points into), or None."""
+    for element in at.get("bidi_component"):
+        data = element.proto.bytes
+        if not data:
+            continue
+        n = int.from_bytes(data[:4], "little")
+        for panel in json.loads(data[4 : 4 + n])["panels"]:
+            if panel["role"] == "map" and "values" in panel:
+                at_, size = panel["values"]
+                values = np.frombuffer(data[4 + n + at_ : 4 + n + at_ + size], dtype="<f4")
+                return values.reshape(panel["rows"], panel["cols"])
+    return None
+
+
 def heatmap(at: AppTest) -> np.ndarray:
-    """The z values of the first Plotly heatmap on the page (the 'Look closer' map)."""
+    """The 'Look closer' map: the linked maps' values for a convolution, else the first Plotly heatmap's z."""
+    linked = linked_map(at)
+    if linked is not None:
+        return linked
     for chart in at.get("plotly_chart"):
         trace = json.loads(chart.proto.spec)["data"][0]
         if trace.get("type") != "heatmap":

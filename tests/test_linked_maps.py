@@ -74,11 +74,11 @@ def test_ink_is_dark_on_light_cells():
 
 
 def test_maps_are_painted_by_the_browser_only_when_their_values_travel_anyway():
-    from viz.ui.linked_maps import _map_panel
+    from viz.ui.linked_maps import map_panel
 
-    small = _map_panel("map", "m", np.zeros((7, 7), np.float32), 1.0, None)
+    small = map_panel("map", "m", np.zeros((7, 7), np.float32), 1.0, None)
     assert isinstance(small.picture, np.ndarray)  # numbers written in: a picture, with its ink
-    medium = _map_panel("map", "m", np.zeros((510, 510), np.float32), 1.0, b"page jpeg")
+    medium = map_panel("map", "m", np.zeros((510, 510), np.float32), 1.0, b"page jpeg")
     assert medium.picture is None and medium.limit == 1.0 and medium.values is not None
-    huge = _map_panel("map", "m", np.zeros((766, 1022), np.float32), 1.0, b"page jpeg")
+    huge = map_panel("map", "m", np.zeros((766, 1022), np.float32), 1.0, b"page jpeg")
     assert huge.picture == b"page jpeg" and huge.values is None  # no values: the page's JPEG

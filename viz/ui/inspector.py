@@ -31,7 +31,7 @@ from viz.render import (
 )
 from viz.samples import DIGIT_SAMPLES, GLYPH_SAMPLES, PHOTO_SAMPLES
 from viz.swap import first_conv_name, swapped
-from viz.ui import explain_view, state
+from viz.ui import explain_view, linked_maps, state
 from viz.ui.caching import cached_result
 from viz.ui.inputs import DRAW, SOURCES, image_source
 
@@ -282,8 +282,6 @@ def _closer_conv(layer: LayerOutput, conv: nn.Conv2d, received: np.ndarray, chan
     weights = conv.weight[channel].detach().numpy()
     bias = float(conv.bias[channel].detach()) if conv.bias is not None else 0.0
     left, right = st.columns([3, 2], gap="large")
-    with left:
-        _heatmap(layer.output[channel], f"{layer.name}, channel {channel} (hover for values)", "inspector_heat")
     with right:
         st.markdown(
             f"**Its learned kernel**: {weights.shape[1]}×{weights.shape[2]} for each of {weights.shape[0]} input channels, bias {format_number(bias, 4)}"
@@ -296,7 +294,6 @@ def _closer_conv(layer: LayerOutput, conv: nn.Conv2d, received: np.ndarray, chan
         )
         in_channel = _channel_picker("Input channel", weights.shape[0], "inspector_in_channel")
         st.html(number_table_html(weights[in_channel], cell_px=44))
-    st.markdown("#### Explain a pixel — with the network's own weights")
     _, h, w = layer.output.shape
     if not st.session_state.get("_inspector_pixel_chosen"):
         # Until the user picks a pixel, explain where this channel responds most strongly.
@@ -305,6 +302,10 @@ def _closer_conv(layer: LayerOutput, conv: nn.Conv2d, received: np.ndarray, chan
     for key, top in (("inspector_row", h), ("inspector_col", w)):
         if st.session_state.get(key, 0) >= top:
             st.session_state[key] = 0
+    with left:
+        st.caption("Point at the map for a value and the input patch it read; click to pin it and explain it below.")
+        _linked_conv(layer, conv, received, channel, in_channel, spec, x)
+    st.markdown("#### Explain a pixel — with the network's own weights")
     c1, c2, _ = st.columns([1, 1, 3])
     row = int(c1.number_input("Row", 0, h - 1, key="inspector_row", on_change=_pixel_chosen))
     col = int(c2.number_input("Column", 0, w - 1, key="inspector_col", on_change=_pixel_chosen))
@@ -360,6 +361,44 @@ def _closer_conv(layer: LayerOutput, conv: nn.Conv2d, received: np.ndarray, chan
 
 def _pixel_chosen() -> None:
     st.session_state["_inspector_pixel_chosen"] = True
+
+
+def _on_cell_clicked() -> None:
+    cell = linked_maps.clicked_cell("inspector_cell")
+    if cell is not None:
+        st.session_state["_inspector_pixel_chosen"] = True
+        st.session_state["inspector_row"], st.session_state["inspector_col"] = cell
+
+
+def _linked_conv(
+    layer: LayerOutput, conv: nn.Conv2d, received: np.ndarray, channel: int, in_channel: int, spec, x
+) -> None:
+    """The channel's map linked to the input it read (the same component as the playground's)."""
+    if received is x and spec.input_kind == "photo":
+        picture, title = spec.to_display(x), "The network's input"
+        picture = (np.clip(picture, 0, 1) * 255).astype(np.uint8) if picture.dtype != np.uint8 else picture
+    else:
+        plane = received[in_channel]
+        picture = grayscale(plane)
+        title = "The network's input" if received is x else f"Its input, channel {in_channel}"
+    values = layer.output[channel]
+    panels = [
+        linked_maps.MapPanel("input", title, picture, *received.shape[1:]),
+        linked_maps.map_panel("map", f"{layer.name}, channel {channel}", values, robust_limit(values), None),
+    ]
+    linked_maps.linked_maps(
+        "inspector_cell",
+        linked_maps.payload(
+            linked_maps.encode_panels(panels),
+            tuple(conv.kernel_size),
+            tuple(conv.stride),
+            tuple(conv.dilation),
+            tuple(conv.padding),
+            None,
+            (int(st.session_state["inspector_row"]), int(st.session_state["inspector_col"])),
+        ),
+        on_cell=_on_cell_clicked,
+    )
 
 
 def _closer_pool(layer: LayerOutput, pool: nn.MaxPool2d, received: np.ndarray, channel: int) -> None:

@@ -132,7 +132,7 @@ def payload(
     return len(text).to_bytes(4, "little") + text + panels.blobs
 
 
-def _map_panel(role: str, title: str, values: np.ndarray, limit: float, page_picture: bytes | None) -> MapPanel:
+def map_panel(role: str, title: str, values: np.ndarray, limit: float, page_picture: bytes | None) -> MapPanel:
     """A map as a panel: small ones as a picture with their numbers written in; larger ones whose
     values are sent anyway are coloured by the browser; the largest reuse the page's JPEG or get one."""
     if max(values.shape) <= NUMBERS_SIDE:
@@ -166,7 +166,7 @@ def layer_panels(
             *shown.shape[1:],
             values=shown[0] if len(reads) == 1 else None,
         ),
-        _map_panel(
+        map_panel(
             "map",
             f"{result.map_names[map_index]}: feature map",
             result.feature[map_index],
@@ -175,7 +175,7 @@ def layer_panels(
         ),
     ]
     if result.pooled is not None:
-        panels.append(_map_panel("pooled", "Pooled", result.pooled[map_index], limit, pictures.pooled if one else None))
+        panels.append(map_panel("pooled", "Pooled", result.pooled[map_index], limit, pictures.pooled if one else None))
     return panels
 
 
