@@ -140,6 +140,7 @@ def test_swapping_a_filter_changes_its_maps_and_reset_restores_them():
         inspector_sample="digit_2",
         inspector_layer="conv1",
         inspector_channel=2,
+        _inspector_channel_for="conv1",  # channel 2 chosen on this layer (not the strongest it opens on)
     )
     trained = heatmap(at)
     at.session_state["inspector_swap_channel"] = 2
@@ -157,10 +158,11 @@ def test_swap_is_private_to_the_session():
         "lenet5-mnist",
         inspector_layer="conv1",
         inspector_channel=0,
+        _inspector_channel_for="conv1",
         inspector_swap_on=True,
         inspector_swap_kernel="curve",
     )
-    other = open_page("lenet5-mnist", inspector_layer="conv1", inspector_channel=0)
+    other = open_page("lenet5-mnist", inspector_layer="conv1", inspector_channel=0, _inspector_channel_for="conv1")
     assert not np.allclose(heatmap(first), heatmap(other))
     assert "Swap it in" not in " ".join(i.value for i in other.info)
 
@@ -182,7 +184,7 @@ def test_relu_and_pool_numbers():
     "model_id,layer", [("tinyvgg-cifar10", "conv2"), ("lenet5-mnist", "conv1"), ("xo-net", "conv2")]
 )
 def test_conv_explanation_on_real_weights_adds_up(model_id, layer):
-    at = open_page(model_id, inspector_layer=layer, inspector_channel=1)
+    at = open_page(model_id, inspector_layer=layer, inspector_channel=1, _inspector_channel_for=layer)
     sentence = next(m.value for m in at.markdown if m.value.startswith("Summed over all"))
     explained = sentence.split("= **")[-1].split("**")[0]
     computed = sentence.split("the network computed ")[1].rstrip(").")
@@ -205,3 +207,30 @@ def test_a_broken_network_file_is_explained_and_the_others_keep_working(kind, tm
     at.selectbox(key="inspector_model").set_value("xo-net").run()
     assert not at.exception and not at.error
     assert prediction(at) in ("X", "O")
+
+
+@pytest.mark.parametrize("model_id", list(MODELS))
+def test_look_closer_opens_on_the_predicted_class(model_id):
+    at = open_page(model_id)
+    last = at.selectbox(key="inspector_layer").options[-1]
+    at.selectbox(key="inspector_layer").set_value(last.split(" · ")[0]).run()
+    assert not at.exception
+    assert MODELS[model_id].classes[at.selectbox(key="inspector_output").value] == prediction(at)
+
+
+def test_look_closer_opens_on_the_strongest_channel_and_keeps_the_users_choice():
+    at = open_page("lenet5-mnist", inspector_layer="conv1")
+    opened = at.session_state["inspector_channel"]
+    peaks = [
+        float(
+            heatmap(
+                open_page("lenet5-mnist", inspector_layer="conv1", inspector_channel=c, _inspector_channel_for="conv1")
+            ).max()
+        )
+        for c in range(6)
+    ]
+    assert peaks[opened] == max(peaks)
+    other = (opened + 1) % 6
+    at.number_input(key="inspector_channel").set_value(other).run()
+    at.run()
+    assert at.session_state["inspector_channel"] == other  # the user's choice stays

@@ -262,6 +262,13 @@ def _closer_look(spec: ModelSpec, layers: list[LayerOutput], x: np.ndarray, mode
     if layer.kind in ("fc", "flatten"):
         _closer_vector(spec, layer, module, received, layers, c2)
         return
+    if st.session_state.get("_inspector_channel_for") != name:
+        # Entering a layer: open on its strongest channel (the user's choice stays while they stay here).
+        st.session_state["_inspector_channel_for"] = name
+        st.session_state["inspector_channel"] = int(
+            np.argmax(layer.output.reshape(layer.output.shape[0], -1).max(axis=1))
+        )
+        st.session_state["_inspector_pixel_chosen"] = False
     with c2:
         channel = _channel_picker("Channel", layer.output.shape[0], "inspector_channel")
     if layer.kind == "conv":
@@ -436,6 +443,10 @@ def _closer_vector(spec, layer, module, received, layers, column) -> None:
     is_last = layer.name == layers[-1].name
     outputs = module.out_features
     with column:
+        if st.session_state.get("_inspector_output_for") != layer.name:
+            # Entering a layer: open on the predicted class (the last layer) or the strongest neuron.
+            st.session_state["_inspector_output_for"] = layer.name
+            st.session_state["inspector_output"] = int(np.argmax(layer.output))
         if st.session_state.get("inspector_output", 0) >= outputs:
             st.session_state["inspector_output"] = 0
         target = st.selectbox(
