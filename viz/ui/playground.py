@@ -7,6 +7,7 @@ computation follows it, and the link is written from it.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -509,8 +510,12 @@ def _on_cell_clicked() -> None:
 
 
 @st.fragment
-def _explain(channels: np.ndarray, result: PipelineResult, pictures: PanelPictures) -> None:
-    """Explain a pixel. A fragment: a click, a row or column typed or another map reruns only this."""
+def _explain(layer: tuple) -> None:
+    """Explain a pixel. A fragment: a click, a row or column typed or another map reruns only this.
+    It is given compute's arguments, not its result: a session keeps its input between reruns, never
+    a result the shared cache has let go (compute gives the cached one, or computes it again)."""
+    channels = layer[0]
+    result, pictures = compute(*layer)
     st.subheader("Explain a pixel")
     st.caption(
         "Point at the feature map: its value, the input patch the kernel read (left) and where pooling "
@@ -541,9 +546,11 @@ def _explain(channels: np.ndarray, result: PipelineResult, pictures: PanelPictur
     conv, pool = result.conv, result.pool
     kernel = result.kernel_of(map_index)
     memo = st.session_state.get("_playground_linked")
-    if memo is None or memo[0] is not result or memo[1] != map_index:  # pictures and values once per result
+    # pictures and values once per result and map; a weak reference, so that a session never keeps a
+    # result alive after the shared cache has let it go (the classroom memory bound)
+    if memo is None or memo[0]() is not result or memo[1] != map_index:
         panels = linked_maps.encode_panels(linked_maps.layer_panels(channels, result, pictures, map_index))
-        memo = st.session_state["_playground_linked"] = (result, map_index, panels)
+        memo = st.session_state["_playground_linked"] = (weakref.ref(result), map_index, panels)
     linked_maps.linked_maps(
         "playground_cell",
         linked_maps.payload(
@@ -690,9 +697,8 @@ def render() -> None:
     kernel_hw = kernels[0].shape[-2:]
     conv = view.conv_settings(channels.shape[1:], kernel_hw)
     try:
-        result, pictures = compute(
-            channels, np.stack(kernels), tuple(biases), view.mode, conv, view.pool_settings(), view.relu
-        )
+        layer = (channels, np.stack(kernels), tuple(biases), view.mode, conv, view.pool_settings(), view.relu)
+        result, pictures = compute(*layer)
     except ConvScopeError as exc:
         st.error(str(exc))
         return
@@ -700,7 +706,7 @@ def render() -> None:
         _layer_facts(result, conv, kernel_hw, channels)
     _panels(None if typed else source, channels, result, pictures)
     st.divider()
-    _explain(channels, result, pictures)
+    _explain(layer)
 
 
 def _channels(source: Picture | np.ndarray, mode: str) -> np.ndarray:
