@@ -164,10 +164,13 @@ def measure_page(page: Page, url: str, repeats: int) -> dict[str, list[float]]:
     settle(page, 500)
     cells = iter([(0.1 + 0.8 * ((i * 37) % 100) / 100, 0.1 + 0.8 * ((i * 61) % 100) / 100) for i in range(1000)])
 
-    def click():
+    def next_point() -> tuple[float, float]:
         box = frame.bounding_box()
         fx, fy = next(cells)
-        page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+        return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+
+    def click():
+        page.mouse.click(*next_point())
 
     run(
         "click on the map",
@@ -177,9 +180,7 @@ def measure_page(page: Page, url: str, repeats: int) -> dict[str, list[float]]:
     )
 
     def hover():
-        box = frame.bounding_box()
-        fx, fy = next(cells)
-        page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+        page.mouse.move(*next_point())
 
     run(
         "hover",

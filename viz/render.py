@@ -219,13 +219,7 @@ def display_grid(
 
 def display_picture(rgb: np.ndarray, max_side: int = DISPLAY_SIDE) -> np.ndarray:
     """A picture as the page shows it: enlarged crisply if small, reduced (area average) to max_side if large."""
-    shown = enlarge(rgb, max_side=max_side)
-    h, w = shown.shape[:2]
-    if max(h, w) <= max_side:
-        return shown
-    scale = max_side / max(h, w)
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return np.asarray(Image.fromarray(shown).resize(size, Image.Resampling.BOX))
+    return shrink_picture(enlarge(rgb, max_side=max_side), max_side)
 
 
 def jpeg_bytes(rgb: np.ndarray, quality: int = 90) -> bytes:

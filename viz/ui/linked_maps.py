@@ -151,17 +151,13 @@ def layer_panels(
     limit = pictures.limit
     reads = result.input_channels_of(map_index)
     shown = channels[reads]
-
-    def big(array: np.ndarray) -> bool:  # too big to write its numbers in: the page's picture will do
-        return max(array.shape[-2:]) > NUMBERS_SIDE
-
     one = result.feature.shape[0] == 1
     panels = [
         MapPanel(
             "input",
             "Input" if len(reads) == 1 else f"Input ({', '.join(channel_names(channels.shape[0])[c] for c in reads)})",
             pictures.input
-            if big(channels) and len(reads) == channels.shape[0]
+            if max(channels.shape[1:]) > NUMBERS_SIDE and len(reads) == channels.shape[0]  # no numbers written
             else shrink_picture(input_picture(shown, value_range(channels))),
             *shown.shape[1:],
             values=shown[0] if len(reads) == 1 else None,
