@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -274,3 +275,24 @@ def test_the_chosen_pixel_is_in_the_link_and_comes_back():
     at = open_link(x="1,2,3;4,5,6;7,8,9", k="1", pool="none", row="1", col="2")
     assert at.number_input(key="playground_row").value == 1 and at.number_input(key="playground_col").value == 2
     assert "Feature map at row 1, column 2" in text(at)
+
+
+@pytest.mark.parametrize(("side", "mode", "pool_thread"), [(64, "grayscale", False), (1024, "per_channel", True)])
+def test_only_a_heavy_layer_waits_for_a_low_priority_worker(monkeypatch, side, mode, pool_thread):
+    import threading
+
+    from viz.ops import ConvSettings, PoolSettings
+    from viz.ui import playground
+
+    ran_in = []
+    real = playground.run_pipeline
+
+    def recording(*args, **kwargs):
+        ran_in.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(playground, "run_pipeline", recording)
+    channels = np.random.default_rng(side).random((3 if mode == "per_channel" else 1, side, side), dtype=np.float32)
+    kernels = np.ones((1, 1, 3, 3), np.float32)
+    playground.compute(channels, kernels, (0.0,), mode, ConvSettings(), PoolSettings("max", 2, 2), True)
+    assert len(ran_in) == 1 and ran_in[0].startswith("convscope-heavy") == pool_thread

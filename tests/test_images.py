@@ -252,17 +252,3 @@ def test_iphone_heic_photos_open():
     picture = decode_image(buf.getvalue(), 512)
     assert picture.source.startswith("HEIF 80×60")
     assert picture.pixels[30, 10, 0] > 0.75 and picture.pixels[30, 70, 0] < 0.1
-
-
-def test_decodes_run_in_at_most_two_low_priority_threads():
-    import threading
-
-    from viz import images
-
-    def where() -> tuple[str, int]:
-        return threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-
-    seen = {images._decoders.submit(where).result() for _ in range(20)}
-    assert all(name.startswith("convscope-decode") for name, _ in seen)
-    assert {nice for _, nice in seen} == {os.getpriority(os.PRIO_PROCESS, 0) + images.DECODE_NICENESS}
-    assert len({name for name, _ in seen}) <= images.DECODE_SLOTS

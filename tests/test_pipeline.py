@@ -122,3 +122,30 @@ def test_3d_mode_on_a_typed_two_channel_input():
     result = run_pipeline(image, kernel, "3d", ConvSettings(), PoolSettings("none"))
     assert result.feature.item() == pytest.approx(3 - 9)
     assert result.map_names == ("all channels together",)
+
+
+@pytest.mark.parametrize(
+    ("image", "kernels", "mode", "conv"),
+    [
+        ((1, 12, 10), (1, 1, 3, 3), "grayscale", ConvSettings()),
+        ((3, 12, 10), (2, 1, 3, 5), "per_channel", ConvSettings(stride=2, padding=1)),
+        ((3, 9, 9), (4, 3, 3, 3), "3d", ConvSettings(dilation=2)),
+        ((1, 4, 4), (1, 1, 5, 5), "grayscale", ConvSettings()),
+    ],
+)
+def test_multiply_adds_counts_what_the_loops_multiply(image, kernels, mode, conv):
+    from viz.pipeline import multiply_adds
+
+    channels, h, w = image
+    m, c_k, kh, kw = kernels
+    top, left, bottom, right = conv.padding
+    sh, sw = conv.stride
+    dh, dw = conv.dilation
+    counted = 0  # one per weight read per output cell, counted by walking the outputs
+    maps = m * channels if mode == "per_channel" else m
+    slices = c_k if mode == "3d" else 1
+    for _ in range(maps):
+        for _r in range(0, h + top + bottom - (kh - 1) * dh, sh):
+            for _c in range(0, w + left + right - (kw - 1) * dw, sw):
+                counted += slices * kh * kw
+    assert multiply_adds(image, kernels, mode, conv) == counted

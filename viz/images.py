@@ -5,17 +5,14 @@ logged. Every failure is a ConvScopeError that says what to do.
 
 Memory stays bounded whatever the file: the decoded 8-bit image is the only
 full-size copy (at most MAX_PIXELS × 4 bytes); it is turned into floats and
-shrunk a band of rows at a time, and at most DECODE_SLOTS decodes run at once
-in the whole server, at a lower CPU priority than everything else.
+shrunk a band of rows at a time, and at most workers.DECODE_SLOTS decodes run at
+once in the whole server, at a lower CPU priority than everything else.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import threading
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +20,7 @@ from PIL import Image, UnidentifiedImageError
 
 from viz.errors import ConvScopeError
 from viz.preprocess import luminance
+from viz.workers import decoders, run_in
 
 try:  # iPhone photos (HEIC/HEIF): pillow-heif teaches Pillow to open them.
     from pillow_heif import register_heif_opener
@@ -46,24 +44,8 @@ MIN_WORKING_SIDE, MAX_WORKING_SIDE, DEFAULT_WORKING_SIDE = 64, 1024, 512
 # reduced scale and never reach them. Phone cameras save 12-48 MP.
 MAX_PIXELS = 50_000_000
 FORMAT_MAX_PIXELS = {"WEBP": 16_000_000, "HEIF": 25_000_000}
-DECODE_SLOTS = 2
-DECODE_NICENESS = 10  # decodes yield the CPU to every other session's reruns
 BAND_PIXELS = 1 << 19  # pixels turned into floats at a time (~6 MB of float32 RGB)
 EXIF_ORIENTATION = 0x0112
-
-
-def _lower_priority() -> None:
-    """Run this (decoder) thread at a lower priority: on Linux each thread has its own nice value."""
-    try:
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + DECODE_NICENESS)
-    except (AttributeError, OSError):  # not Linux, or not allowed: decode at normal priority
-        pass
-
-
-# At most DECODE_SLOTS decodes at once, server-wide, in threads of low priority: one student's
-# 88-megapixel PNG waits its turn and does not slow the others' slider moves.
-_decoders = ThreadPoolExecutor(DECODE_SLOTS, thread_name_prefix="convscope-decode", initializer=_lower_priority)
 
 
 @dataclass(frozen=True)
@@ -186,8 +168,8 @@ def decode_image(data: bytes, max_side: int = DEFAULT_WORKING_SIDE) -> Picture:
         raise ConvScopeError("The file is empty (0 bytes). Choose an image file such as a PNG or JPEG.")
     if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
         raise ConvScopeError(f"The file is larger than {MAX_UPLOAD_MB} MB. Choose a smaller image.")
-    # At most DECODE_SLOTS full-size images in memory, server-wide; the page waits for its turn.
-    return _decoders.submit(_decode, data, max_side).result()
+    # At most workers.DECODE_SLOTS full-size images in memory, server-wide; the page waits for its turn.
+    return run_in(decoders, _decode, data, max_side)
 
 
 def _decode(data: bytes, max_side: int) -> Picture:

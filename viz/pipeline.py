@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 
 from viz.errors import ConvScopeError
-from viz.ops import ConvSettings, PoolSettings, conv2d, pool2d, relu, zeroed_share
+from viz.ops import ConvSettings, PoolSettings, conv2d, conv_output_shape, pool2d, relu, zeroed_share
 from viz.render import (
     channel_grid,
     display_grid,
@@ -156,6 +156,21 @@ def run_pipeline(
     return PipelineResult(
         image, bank, tuple(float(b) for b in offsets), mode, conv, pool, relu_on, feature, rectified, pooled, pool_error
     )
+
+
+def multiply_adds(
+    image_shape: tuple[int, ...], kernels_shape: tuple[int, ...], mode: ColourMode, conv: ConvSettings
+) -> int:
+    """How many multiply-adds the layer's convolution takes: output cells × the weights each one reads.
+
+    image_shape (C_in, H, W); kernels_shape (M, C_k, Kh, Kw) or (M, Kh, Kw). 0 when the kernel does not fit.
+    """
+    channels, height, width = image_shape
+    m, kh, kw = kernels_shape[0], kernels_shape[-2], kernels_shape[-1]
+    rows, cols = conv_output_shape(height, width, (kh, kw), conv)
+    cells = max(rows, 0) * max(cols, 0)
+    # Each channel gets every filter alone, or a 3-D kernel reads every channel: the same count.
+    return m * cells * kh * kw * (1 if mode == "grayscale" else channels)
 
 
 def shape_label(array: np.ndarray) -> str:

@@ -27,6 +27,7 @@ from viz.pipeline import (
     full_picture,
     input_jpeg,
     input_picture,
+    multiply_adds,
     panel_pictures,
     run_pipeline,
     shape_label,
@@ -60,6 +61,7 @@ from viz.view import (
     link_from_view,
     view_from_link,
 )
+from viz.workers import HEAVY_MULTIPLY_ADDS, heavy_layers, run_in
 
 PAGE = "playground"
 SOURCES = ("Sample", NUMBERS, "Upload", "Webcam", DRAW)
@@ -226,9 +228,29 @@ def compute(
     pool,
     relu_on: bool,
 ) -> tuple[PipelineResult, PanelPictures]:
-    """The layer and its panel pictures; recomputed only when the input or a setting changes."""
-    result = run_pipeline(channels, list(kernels), mode, conv, pool, biases, relu_on)  # type: ignore[arg-type]
-    return result, panel_pictures(result, _input_jpeg(channels))
+    """The layer and its panel pictures; recomputed only when the input or a setting changes.
+
+    A heavy layer (a 1024 px photo on each channel, …) waits for a low-priority worker thread, so it
+    cannot slow other students' reruns (viz/workers.py); a light one runs at once.
+    """
+    shown_input = _input_jpeg(channels)
+    if multiply_adds(channels.shape, kernels.shape, mode, conv) < HEAVY_MULTIPLY_ADDS:
+        return _layer(channels, kernels, biases, mode, conv, pool, relu_on, shown_input)
+    return run_in(heavy_layers, _layer, channels, kernels, biases, mode, conv, pool, relu_on, shown_input)
+
+
+def _layer(
+    channels: np.ndarray,
+    kernels: np.ndarray,
+    biases: tuple[float, ...],
+    mode: str,
+    conv: ConvSettings,
+    pool,
+    relu_on: bool,
+    shown_input: bytes,
+) -> tuple[PipelineResult, PanelPictures]:
+    result = run_pipeline(channels, list(kernels), mode, conv, pool, biases, relu_on)
+    return result, panel_pictures(result, shown_input)
 
 
 @cached_result(max_entries=24, max_mb=32)
