@@ -296,3 +296,32 @@ def test_only_a_heavy_layer_waits_for_a_low_priority_worker(monkeypatch, side, m
     kernels = np.ones((1, 1, 3, 3), np.float32)
     playground.compute(channels, kernels, (0.0,), mode, ConvSettings(), PoolSettings("max", 2, 2), True)
     assert len(ran_in) == 1 and ran_in[0].startswith("convscope-heavy") == pool_thread
+
+
+def _component_bytes(at) -> tuple[bytes, int]:
+    data = next(e.proto.bytes for e in at.get("bidi_component") if e.proto.bytes)
+    return data, 4 + int.from_bytes(data[:4], "little")
+
+
+def test_the_linked_maps_bytes_travel_once_until_the_browser_asks_again(page):
+    import json
+
+    first, start = _component_bytes(page)
+    assert len(first) > start + 100_000  # pictures and a 510×510 map's values
+    page.number_input(key="playground_row").set_value(3).run()
+    again, start_again = _component_bytes(page)
+    assert len(again) == start_again  # a new pin: the header only
+    header = json.loads(again[4:start_again])
+    assert header["selected"] == [3, header["selected"][1]]
+    assert header["digest"] == json.loads(first[4:start])["digest"]
+    # a browser that lost them asks with a time stamp, and gets them whole once for that request
+    page.session_state["_playground_cell_answered"] = None
+    page.session_state["_playground_cell_sent"] = None  # as a lost delivery would leave it
+    page.run()
+    whole, start_whole = _component_bytes(page)
+    assert whole[start_whole:] == first[start:]
+    page.run()
+    assert len(_component_bytes(page)[0]) == start_again
+    page.selectbox(key="playground_filter").set_value("sobel_horizontal").run()
+    changed, start_changed = _component_bytes(page)
+    assert len(changed) > start_changed  # new maps: sent whole

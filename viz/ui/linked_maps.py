@@ -175,9 +175,33 @@ def layer_panels(
     return panels
 
 
-def linked_maps(key: str, data: dict, on_cell: Callable[[], None]) -> None:
-    """Mount the component; on_cell runs (before the rerun) when a cell is clicked: read it with clicked_cell."""
-    _component(key=key, data=data, on_cell_change=on_cell, height="content")
+def header_of(data: bytes) -> tuple[dict, int]:
+    """A payload's JSON header, and where its pictures' and values' bytes start."""
+    n = int.from_bytes(data[:4], "little")
+    return json.loads(data[4 : 4 + n]), 4 + n
+
+
+def linked_maps(key: str, data: bytes, on_cell: Callable[[], None]) -> None:
+    """Mount the component; on_cell runs (before the rerun) when a cell is clicked: read it with clicked_cell.
+
+    The pictures and values travel once per encoding (the header's digest): while they stay the same
+    (a click, a typed row), only the header is sent, and the browser keeps what it has. Should the
+    browser have lost them, it asks (state "need", with a time stamp) and gets them whole, once.
+    """
+    header, start = header_of(data)
+    sent_key, answered_key = f"_{key}_sent", f"_{key}_answered"
+    need = (st.session_state.get(key) or {}).get("need") or {}
+    asked = need.get("digest") == header["digest"] and need.get("at") != st.session_state.get(answered_key)
+    if st.session_state.get(sent_key) == header["digest"] and not asked:
+        data = data[:start]  # header only
+    else:
+        st.session_state[sent_key] = header["digest"]
+        st.session_state[answered_key] = need.get("at")
+    _component(key=key, data=data, on_cell_change=on_cell, on_need_change=_nothing, height="content")
+
+
+def _nothing() -> None:
+    """The browser's request for the whole data needs no callback: the rerun it starts sends them."""
 
 
 def clicked_cell(key: str) -> tuple[int, int] | None:
