@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 import viz.ui.server  # noqa: F401  (first: the heavy imports and the in-memory uploads, once per server)
-from viz.ui import inspector, playground
+from viz.ui import display, inspector, playground
 
 # A bundled icon: a Material-symbol or emoji icon would be fetched from an outside host.
 st.set_page_config(page_title="ConvScope", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
@@ -21,8 +21,12 @@ pages = [
     st.Page(playground.render, title="Filter playground", icon=":material/tune:", url_path="playground", default=True),
     st.Page(inspector.render, title="Inside the CNN", icon=":material/neurology:", url_path="inside"),
 ]
+navigation = st.navigation(pages)
+display.from_link()
+display.switch()
+display.apply()
 try:
-    st.navigation(pages).run()
+    navigation.run()
 except Exception:
     # Expected problems are shown where they happen; this is the last line of defence, so the
     # student sees a sentence instead of a traceback. The server log keeps the traceback (never image data).

@@ -16,6 +16,7 @@ format is a public interface (teachers put links in slides): the README's
 | relu | 0 skips ReLU |
 | pool | max, average or none; window, pool_stride (N or rows,columns), pool_pad (like pad), ceil, count_pad |
 | sample, size, filter, row, col, map | the sample, working size, preset, chosen pixel and chosen map |
+| display | projector: the classroom display (viz/ui/display.py; not part of the view) |
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from viz.grids import format_text
 from viz.kernels import MAX_KERNEL_SIZE, MAX_KERNEL_TEXT, parse_kernel_text, preset_kernels, resize_kernel
 from viz.pipeline import as_kernel_stack
 from viz.render import number_table_html
+from viz.ui import display
 from viz.view import MAX_FILTERS
 
 SLICE_NAMES = "RGBA"
@@ -195,7 +196,7 @@ def _one_filter(i: int, mode: str, channels: int) -> None:
                     f"{label}: one row per line",
                     key=key,
                     max_chars=MAX_KERNEL_TEXT,
-                    height=68 + 22 * min(MAX_KERNEL_SIZE, rows),
+                    height=round((68 + 22 * min(MAX_KERNEL_SIZE, rows)) * (1.5 if display.projector() else 1)),
                     help="Numbers separated by spaces or commas; fractions such as 1/9 work. "
                     f"From 1×1 to {MAX_KERNEL_SIZE}×{MAX_KERNEL_SIZE}, rectangular too.",
                 )

@@ -6,6 +6,7 @@ import hashlib
 
 import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from viz.errors import ConvScopeError
 from viz.images import (
@@ -50,13 +51,18 @@ def sample_cached(key: str, max_side: int) -> Picture:
 
 
 def image_source(
-    page: str, sample_keys: list[str], working_size: bool = True, sources: tuple[str, ...] = SOURCES
+    page: str,
+    sample_keys: list[str],
+    working_size: bool = True,
+    sources: tuple[str, ...] = SOURCES,
+    size_in: DeltaGenerator | None = None,
 ) -> Picture | np.ndarray | None:
     """The source chooser; returns the chosen Picture (or, for "Numbers", the typed (C, H, W) grid),
     or None after explaining why in the page.
 
     Widget keys: <page>_source, <page>_sample, <page>_upload, <page>_webcam, <page>_size,
-    <page>_canvas (when "Draw" is one of the sources).
+    <page>_canvas (when "Draw" is one of the sources). size_in: where the working-size slider goes
+    (the sidebar, say); here by default.
     """
     if st.session_state.get(f"{page}_source") not in sources:
         st.session_state[f"{page}_source"] = sources[0]
@@ -74,7 +80,7 @@ def image_source(
         st.session_state[f"{page}_sample"] = sample_keys[0]
     max_side = 1024
     if working_size:
-        max_side = st.select_slider(
+        max_side = (size_in or st).select_slider(
             "Working size (longer side, px)",
             options=WORKING_SIZES,
             value=DEFAULT_WORKING_SIDE,

@@ -44,7 +44,7 @@ from viz.render import (
     png_bytes,
 )
 from viz.samples import SAMPLES
-from viz.ui import explain_view, filter_bank, linked_maps, state
+from viz.ui import display, explain_view, filter_bank, linked_maps, state
 from viz.ui.caching import cached_result
 from viz.ui.inputs import DRAW, NUMBERS, image_source
 from viz.ui.typed_input import channel_key
@@ -209,7 +209,7 @@ def _first_visit() -> None:
 def _publish(view: View) -> None:
     """The view into the URL. Uploads, snapshots and drawings never go into a link."""
     st.session_state["_playground_view"] = view
-    link = link_from_view(view)
+    link = link_from_view(view) | display.link_params()
     if st.session_state["playground_source"] != "Sample":
         link.pop("sample", None)
     if view.padding != "explicit":
@@ -295,13 +295,14 @@ def _four(label: str, name: str, hi: int) -> None:
         col.number_input(side, 0, hi, key=f"playground_{name}_{side}")
 
 
-def _sidebar() -> Picture | np.ndarray | None:
-    with st.sidebar:
-        st.header("1 · Image")
-        source = image_source(PAGE, list(SAMPLES), sources=SOURCES)
-        st.header("2 · Filters")
+def _choices() -> Picture | np.ndarray | None:
+    """The image and the filter, at the top of the page (above the results on a phone too)."""
+    source_col, filter_col = st.columns(2, gap="medium")
+    with source_col:
+        source = image_source(PAGE, list(SAMPLES), sources=SOURCES, size_in=st.sidebar)
+    with filter_col:
         st.selectbox(
-            "Preset",
+            "Filter preset",
             PRESETS,
             key="playground_filter",
             format_func=preset_label,
@@ -314,10 +315,16 @@ def _sidebar() -> Picture | np.ndarray | None:
             key="playground_mode",
             format_func=MODES.get,
             on_change=_on_mode_change,
+            horizontal=True,
             help="Grayscale: one map per filter from the brightness. Each channel: every filter on every channel "
             "separately. 3-D kernel: each filter has one slice per channel, summed into one map.",
         )
-        st.header("3 · Convolution")
+    return source
+
+
+def _sidebar() -> None:
+    with st.sidebar:
+        st.header("Convolution")
         st.toggle(
             "Different for rows and columns",
             key="playground_per_axis",
@@ -341,7 +348,7 @@ def _sidebar() -> Picture | np.ndarray | None:
             help="As the X-or-O lesson scores matches: a perfect ±1 match gives 1, a perfect mismatch −1.",
         )
         st.toggle("ReLU", key="playground_relu", help="Off: the feature map goes to pooling unchanged, signs and all.")
-        st.header("4 · Pooling")
+        st.header("Pooling")
         st.radio("Pooling", list(POOLS), key="playground_pool", format_func=POOLS.get, horizontal=True)
         if st.session_state["playground_pool"] != "none":
             _two("Window", "window", MAX_WINDOW)
@@ -355,7 +362,6 @@ def _sidebar() -> Picture | np.ndarray | None:
             )
             if st.session_state["playground_pool"] == "average":
                 st.toggle("Average counts the padding zeros", key="playground_count_pad")
-    return source
 
 
 # ---------------------------------------------------------------- display
@@ -438,8 +444,8 @@ def _maps(
 
 def _panels(source: Picture | None, channels: np.ndarray, result: PipelineResult, pictures: PanelPictures) -> None:
     feature, limit, names = result.feature, pictures.limit, result.map_names
-    if is_small(feature) and is_small(channels):
-        # Grids of numbers need room to be read: two panels a row instead of four.
+    if (is_small(feature) and is_small(channels)) or display.projector():
+        # Grids of numbers need room to be read, and a projector is read from the back row: two panels a row.
         c_in, c_fm = st.columns(2, gap="large")
         c_relu, c_pool = st.columns(2, gap="large")
     else:
@@ -699,10 +705,15 @@ def render() -> None:
         "Pick an image and a layer of filters: see the **feature maps** they make, what **ReLU** keeps, and what "
         "**pooling** passes on — then click any pixel to see the arithmetic behind it."
     )
-    source = _sidebar()
+    with st.sidebar:
+        st.header("Image")  # the working size; the image itself is chosen at the top of the page
+    source = _choices()
+    _sidebar()
     typed = isinstance(source, np.ndarray)
     channels_in = source.shape[0] if typed else _input_channels(st.session_state["playground_mode"])
-    editor_col, about_col = st.columns([8, 5], gap="medium")
+    # On a phone the results come before the number editors (display.PHONE_CSS orders these containers).
+    with st.container(key=display.EDITOR_KEY):
+        editor_col, about_col = st.columns([8, 5], gap="medium")
     with editor_col:
         bank = filter_bank.editor(st.session_state["playground_mode"], channels_in)
     # The view, once per rerun: the link, the "edited" sentence and the computation all read it.
@@ -726,7 +737,8 @@ def render() -> None:
         return
     with about_col:
         _layer_facts(result, conv, kernel_hw, channels)
-    _panels(None if typed else source, channels, result, pictures)
+    with st.container(key=display.RESULTS_KEY):
+        _panels(None if typed else source, channels, result, pictures)
     st.divider()
     _explain(layer)
 
