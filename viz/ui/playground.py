@@ -233,22 +233,14 @@ def compute(
     A heavy layer (a 1024 px photo on each channel, …) waits for a low-priority worker thread, so it
     cannot slow other students' reruns (viz/workers.py); a light one runs at once.
     """
-    shown_input = _input_jpeg(channels)
+    layer = (channels, kernels, biases, mode, conv, pool, relu_on)
     if multiply_adds(channels.shape, kernels.shape, mode, conv) < HEAVY_MULTIPLY_ADDS:
-        return _layer(channels, kernels, biases, mode, conv, pool, relu_on, shown_input)
-    return run_in(heavy_layers, _layer, channels, kernels, biases, mode, conv, pool, relu_on, shown_input)
+        return _layer(_input_jpeg(channels), *layer)
+    return run_in(heavy_layers, _layer, _input_jpeg(channels), *layer)
 
 
-def _layer(
-    channels: np.ndarray,
-    kernels: np.ndarray,
-    biases: tuple[float, ...],
-    mode: str,
-    conv: ConvSettings,
-    pool,
-    relu_on: bool,
-    shown_input: bytes,
-) -> tuple[PipelineResult, PanelPictures]:
+def _layer(shown_input: bytes, channels: np.ndarray, kernels: np.ndarray, biases, mode, conv, pool, relu_on):
+    """compute's work, in this thread or a worker's: the same arguments, after the input's JPEG."""
     result = run_pipeline(channels, list(kernels), mode, conv, pool, biases, relu_on)
     return result, panel_pictures(result, shown_input)
 
