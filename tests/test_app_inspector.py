@@ -241,3 +241,46 @@ def test_look_closer_opens_on_the_strongest_channel_and_keeps_the_users_choice()
     at.number_input(key="inspector_channel").set_value(other).run()
     at.run()
     assert at.session_state["inspector_channel"] == other  # the user's choice stays
+
+
+def _html(at: AppTest) -> str:
+    return "".join(h.proto.body for h in at.get("html"))
+
+
+@pytest.mark.parametrize("model_id", list(MODELS))
+def test_all_layers_numbers_its_channels_and_names_the_output_cells(model_id):
+    import re
+
+    at = open_page(model_id)
+    page = _html(at)
+    spec = MODELS[model_id]
+    for name in spec.classes:  # the last layer's cells carry the class names, the winner outlined
+        assert f">{name}</div>" in page
+    assert page.count("outline:3px solid") >= 1
+    captions = re.findall(r"<figcaption[^>]*>#(\d+)</figcaption>", page)
+    assert "0" in captions and all(int(c) < 16 for c in captions)  # numbered, the first 16 of a wide layer
+
+
+def test_a_wide_layer_shows_all_its_channels_on_asking():
+    import re
+
+    at = open_page("tinyvgg-cifar10")
+    at.toggle(key="inspector_all_conv6").set_value(True).run()
+    numbers = [int(c) for c in re.findall(r"<figcaption[^>]*>#(\d+)</figcaption>", _html(at))]
+    assert max(numbers) == 95  # conv6 has 96 channels
+
+
+def test_a_small_kernel_is_drawn_on_its_layers_scale_not_saturated():
+    from torch import nn
+
+    from viz.render import diverging
+    from viz.ui.inspector import kernel_scale
+
+    conv = nn.Conv2d(1, 2, 3)
+    with __import__("torch").no_grad():
+        conv.weight[0] = 0.01
+        conv.weight[1] = 0.5
+    scale = kernel_scale(conv)
+    assert scale == pytest.approx(0.5)
+    pale = diverging(np.array([[0.01]], np.float32), scale)[0, 0]
+    assert pale.min() > 235  # nearly white: nine 0.01 cells no longer look like the strongest filter

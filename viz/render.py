@@ -268,7 +268,7 @@ def csv_text(maps: np.ndarray) -> str:
     return "\n\n".join("\n".join(",".join(f"{float(v):.9g}" for v in row) for row in m) for m in maps) + "\n"
 
 
-def _text_colour(rgb: np.ndarray) -> str:
+def text_colour(rgb: np.ndarray) -> str:
     return "#000" if float(rgb @ np.array([0.299, 0.587, 0.114])) > 140 else "#fff"
 
 
@@ -317,7 +317,7 @@ def numbers_picture(
                 draw.text(
                     ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2),
                     text.replace("−", "-"),
-                    fill=_text_colour(np.asarray(bg)),
+                    fill=text_colour(np.asarray(bg)),
                     font=font,
                     anchor="mm",
                 )
@@ -348,7 +348,7 @@ def number_table_html(
         cells = []
         for c in range(values.shape[1]):
             bg = colours[r, c]
-            style = f"background:rgb({bg[0]},{bg[1]},{bg[2]});color:{_text_colour(bg)};"
+            style = f"background:rgb({bg[0]},{bg[1]},{bg[2]});color:{text_colour(bg)};"
             outside = bool(np.isnan(values[r, c]))
             if outside or (masked is not None and masked[r, c]):
                 style += "background-image:repeating-linear-gradient(45deg,#0000 0 4px,#9996 4px 6px);"

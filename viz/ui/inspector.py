@@ -15,14 +15,13 @@ from viz.models import MODELS, ModelSpec, files_stamp, get_spec, load_card, load
 from viz.render import (
     NEGATIVE_HEX,
     POSITIVE_HEX,
-    channel_grid,
     diverging,
     diverging_plotly,
     enlarge,
     enlarge_to_width,
     format_number,
     grayscale,
-    layer_picture,
+    legend_html,
     number_table_html,
     outline,
     picture_rgb,
@@ -31,7 +30,8 @@ from viz.render import (
 )
 from viz.samples import DIGIT_SAMPLES, GLYPH_SAMPLES, PHOTO_SAMPLES
 from viz.swap import first_conv_name, swapped
-from viz.ui import explain_view, linked_maps, state
+from viz.thumbnails import PAGE_SIZE, cells_html, channel_thumbnails, thumbnails_html
+from viz.ui import display, explain_view, linked_maps, state
 from viz.ui.caching import cached_result
 from viz.ui.inputs import DRAW, SOURCES, image_source
 
@@ -95,6 +95,11 @@ def model_card(model_id: str) -> dict:
     return _card(model_id, files_stamp(model_id))
 
 
+def kernel_scale(conv: nn.Conv2d) -> float:
+    """The colour scale of a conv layer's kernels: its largest weight, the same for every filter."""
+    return float(conv.weight.detach().abs().max()) or 1.0
+
+
 def network_for(model_id: str, swap: tuple[int, str] | None) -> nn.Module:
     return trained_network(model_id) if swap is None else swapped_network(model_id, *swap)
 
@@ -103,12 +108,6 @@ def network_for(model_id: str, swap: tuple[int, str] | None) -> nn.Module:
 def run_network(model_id: str, x: np.ndarray, swap: tuple[int, str] | None) -> list[LayerOutput]:
     """Every layer's output for input x, keyed on the input's values and the swap."""
     return capture(network_for(model_id, swap), x)
-
-
-@cached_result(max_entries=32, max_mb=32)
-def layer_pictures(model_id: str, x: np.ndarray, swap: tuple[int, str] | None) -> dict[str, np.ndarray]:
-    """Each layer's channels as one picture: maps as a grid, vectors as a strip of cells."""
-    return {layer.name: layer_picture(layer.output) for layer in run_network(model_id, x, swap)}
 
 
 # ---------------------------------------------------------------- pieces of the page
@@ -166,10 +165,13 @@ def _prediction(spec: ModelSpec, logits: np.ndarray) -> None:
         )
     )
     fig.update_layout(
-        height=max(140, 26 * len(p) + 40),
+        font=dict(size=display.figure_font()),
+        height=max(140, 2 * display.figure_font() * len(p) + 40),
         margin=dict(l=0, r=40, t=4, b=4),
         xaxis=dict(range=[0, 1.12], visible=False),
-        yaxis=dict(tickfont=dict(size=14), type="category"),  # digits are names here, not numbers
+        yaxis=dict(
+            tickfont=dict(size=display.figure_font() + 1), type="category"
+        ),  # digits are names here, not numbers
         plot_bgcolor="rgba(0,0,0,0)",
     )
     st.plotly_chart(fig, config={"displayModeBar": False}, key="inspector_probabilities")
@@ -187,28 +189,54 @@ def _prediction(spec: ModelSpec, logits: np.ndarray) -> None:
         st.warning(f"Low confidence ({p[winner]:.0%}): the network is unsure. Try drawing it larger and clearer.")
 
 
-def _overview(spec: ModelSpec, layers: list[LayerOutput], pictures: dict[str, np.ndarray], model: nn.Module) -> None:
+def _overview(spec: ModelSpec, layers: list[LayerOutput], model: nn.Module) -> None:
     st.subheader("Every layer, in order")
     st.caption(
-        "Each row is one layer, named as in the code; every channel is a small map (red positive, blue negative, "
-        "white zero; each layer on its own scale). Vectors after flatten are one strip of cells."
+        "Each row is one layer, named as in the code. Each channel is a small map with its number "
+        "(red positive, blue negative, white zero; one colour scale per layer). Vectors are rows of cells."
     )
     for layer in layers:
         label, picture = st.columns([1, 4], gap="medium")
         with label:
-            module = getattr(model, layer.name)
-            extra = ""
-            if isinstance(module, nn.Conv2d):
-                extra = f"{module.out_channels} filters of {module.kernel_size[0]}×{module.kernel_size[1]}×{module.in_channels}"
-            elif isinstance(module, nn.MaxPool2d):
-                extra = f"{module.kernel_size}×{module.kernel_size} windows"
-            elif isinstance(module, nn.Linear):
-                extra = f"{module.in_features} → {module.out_features}"
-            st.markdown(f"**{layer.name}** · {KIND_WORDS[layer.kind]}  \n`{layer.shape_label}`  \n{extra}")
+            st.markdown(
+                f"**{layer.name}** · {KIND_WORDS[layer.kind]}  \n`{layer.shape_label}`  \n{_layer_words(model, layer)}"
+            )
         with picture:
-            image = enlarge_to_width(pictures[layer.name], max_width=900, max_factor=24)
-            st.image(image, width=image.shape[1])
+            _layer_row(spec, layer, layer is layers[-1])
     st.markdown("**→ probabilities** (softmax of the last layer), shown at the top of the page.")
+
+
+def _layer_words(model: nn.Module, layer: LayerOutput) -> str:
+    module = getattr(model, layer.name)
+    if isinstance(module, nn.Conv2d):
+        return f"{module.out_channels} filters of {module.kernel_size[0]}×{module.kernel_size[1]}×{module.in_channels}"
+    if isinstance(module, nn.MaxPool2d):
+        return f"{module.kernel_size}×{module.kernel_size} windows"
+    if isinstance(module, nn.Linear):
+        return f"{module.in_features} → {module.out_features}"
+    return ""
+
+
+def _layer_row(spec: ModelSpec, layer: LayerOutput, is_last: bool) -> None:
+    """One layer's output: numbered channel thumbnails (the first PAGE_SIZE, or all), or its cells."""
+    out = layer.output
+    limit = robust_limit(out)
+    if out.ndim == 3 and out.shape[1] * out.shape[2] > 1:
+        everything_key = f"inspector_all_{layer.name}"
+        everything = bool(st.session_state.get(everything_key))
+        page, _ = channel_thumbnails(out, limit, 0, None if everything else PAGE_SIZE)
+        st.html(page)
+        if out.shape[0] > PAGE_SIZE:
+            st.toggle(f"Show all {out.shape[0]} channels", key=everything_key)
+    elif is_last:
+        st.html(cells_html(out.ravel(), list(spec.classes), limit, winner=int(np.argmax(out))))
+        st.caption("One cell per class, the network's score before softmax; the outlined one wins.")
+    elif out.size <= 32:
+        st.html(cells_html(out.ravel(), [f"#{i}" for i in range(out.size)], limit))
+    else:
+        strip = enlarge_to_width(vector_picture(out.ravel()), max_width=900, max_factor=24)
+        st.image(strip, width=strip.shape[1])
+        st.caption(f"{out.size} cells, numbered 0, 1, … left to right and row by row, 40 to a row.")
 
 
 # ---------------------------------------------------------------- a closer look at one layer
@@ -227,8 +255,9 @@ def _heatmap(values: np.ndarray, title: str, key: str) -> None:
         )
     )
     fig.update_layout(
-        title=dict(text=title, font=dict(size=14)),
-        height=380,
+        font=dict(size=display.figure_font()),
+        title=dict(text=title, font=dict(size=display.figure_font() + 1)),
+        height=560 if display.projector() else 380,
         margin=dict(l=0, r=0, t=32, b=0),
         yaxis=dict(autorange="reversed", scaleanchor="x", constrain="domain"),
         xaxis=dict(constrain="domain"),
@@ -288,19 +317,29 @@ def _closer_look(spec: ModelSpec, layers: list[LayerOutput], x: np.ndarray, mode
 def _closer_conv(layer: LayerOutput, conv: nn.Conv2d, received: np.ndarray, channel: int, spec: ModelSpec, x) -> None:
     weights = conv.weight[channel].detach().numpy()
     bias = float(conv.bias[channel].detach()) if conv.bias is not None else 0.0
+    scale = kernel_scale(conv)
     left, right = st.columns([3, 2], gap="large")
     with right:
         st.markdown(
-            f"**Its learned kernel**: {weights.shape[1]}×{weights.shape[2]} for each of {weights.shape[0]} input channels, bias {format_number(bias, 4)}"
+            f"**Its learned kernel**: {weights.shape[1]}×{weights.shape[2]} for each of {weights.shape[0]} input "
+            f"channels, bias {format_number(bias, 4)}"
         )
-        st.image(
-            enlarge(
-                channel_grid(weights, float(np.abs(weights).max()) or 1.0, min(weights.shape[0], 16), gap=1), 120, 420
-            ),
-            width=min(420, 40 * min(weights.shape[0], 16) + 40),
-        )
+        if weights.shape[0] > 1:
+            page, _ = channel_thumbnails(weights, scale, 0, PAGE_SIZE)
+            st.html(page)
+            if weights.shape[0] > PAGE_SIZE:
+                st.caption(f"The first {PAGE_SIZE} of {weights.shape[0]}; any of them by number below.")
         in_channel = _channel_picker("Input channel", weights.shape[0], "inspector_in_channel")
-        st.html(number_table_html(weights[in_channel], cell_px=44))
+        st.html(number_table_html(weights[in_channel], limit=scale, decimals=3, cell_px=48))
+        st.html(
+            legend_html(
+                float(weights[in_channel].min()),
+                float(weights[in_channel].max()),
+                scale,
+                f"One colour scale for all of {layer.name}'s weights (±{format_number(scale)}, its largest), "
+                "so a small weight looks pale.",
+            )
+        )
     _, h, w = layer.output.shape
     if not st.session_state.get("_inspector_pixel_chosen"):
         # Until the user picks a pixel, explain where this channel responds most strongly.
@@ -347,11 +386,12 @@ def _closer_conv(layer: LayerOutput, conv: nn.Conv2d, received: np.ndarray, chan
                 )
             )
             fig.update_layout(
+                font=dict(size=display.figure_font()),
                 height=220,
                 margin=dict(l=0, r=0, t=28, b=0),
                 title=dict(
                     text=f"Each input channel's sum of products (largest {len(order)} of {len(sums)})",
-                    font=dict(size=13),
+                    font=dict(size=display.figure_font() + 1),
                 ),
             )
             st.plotly_chart(fig, config={"displayModeBar": False}, key="inspector_channel_sums")
@@ -477,9 +517,13 @@ def _closer_vector(spec, layer, module, received, layers, column) -> None:
     )
     name = spec.classes[target] if is_last else f"neuron {target}"
     fig.update_layout(
-        height=60 + 24 * len(order),
+        font=dict(size=display.figure_font()),
+        height=60 + 2 * display.figure_font() * len(order),
         margin=dict(l=0, r=0, t=30, b=0),
-        title=dict(text=f"The {len(order)} inputs that pushed '{name}' most (weight × activation)", font=dict(size=13)),
+        title=dict(
+            text=f"The {len(order)} inputs that pushed '{name}' most (weight × activation)",
+            font=dict(size=display.figure_font() + 1),
+        ),
     )
     st.plotly_chart(fig, config={"displayModeBar": False}, key="inspector_votes")
     positive = float(votes.contributions[votes.contributions > 0].sum())
@@ -493,20 +537,20 @@ def _closer_vector(spec, layer, module, received, layers, column) -> None:
 
 def _filter_gallery(spec: ModelSpec, model: nn.Module) -> None:
     name = first_conv_name(model)
-    weights = getattr(model, name).weight.detach().numpy()
+    conv = getattr(model, name)
+    weights = conv.weight.detach().numpy()
+    scale = kernel_scale(conv)
+    colour = weights.shape[1] == 3
     st.caption(
-        f"The {weights.shape[0]} filters {name} learned, each {weights.shape[2]}×{weights.shape[3]}"
-        + (", shown in colour (each filter's R, G, B weights as a tiny RGB picture)." if weights.shape[1] == 3 else ".")
+        f"The {weights.shape[0]} filters {name} learned, each {weights.shape[2]}×{weights.shape[3]}, numbered, on one "
+        f"colour scale (±{format_number(scale)}, the largest weight)"
+        + (": each filter's R, G, B weights as a tiny RGB picture (grey is 0)." if colour else ".")
     )
-    cols = st.columns(min(8, weights.shape[0]))
-    for i, w in enumerate(weights):
-        with cols[i % len(cols)]:
-            if w.shape[0] == 3:
-                limit = float(np.abs(w).max()) or 1.0
-                rgb = ((w.transpose(1, 2, 0) / limit + 1) / 2 * 255).astype(np.uint8)
-            else:
-                rgb = diverging(w[0], float(np.abs(w).max()) or 1.0)
-            st.image(enlarge(rgb, 72, 96), caption=f"{name}[{i}]", width=80)
+    if colour:
+        pictures = [((w.transpose(1, 2, 0) / scale + 1) / 2 * 255).clip(0, 255).astype(np.uint8) for w in weights]
+    else:
+        pictures = [diverging(w[0], scale) for w in weights]
+    st.html(thumbnails_html(pictures, [f"{name}[{i}]" for i in range(len(weights))], 6.0))
 
 
 def _swap_controls(model: nn.Module) -> tuple[int, str] | None:
@@ -582,7 +626,6 @@ def render() -> None:
     try:
         model = network_for(model_id, swap)
         layers = run_network(model_id, x, swap)
-        pictures = layer_pictures(model_id, x, swap)
     except ConvScopeError as exc:
         st.error(str(exc))
         return
@@ -595,7 +638,7 @@ def render() -> None:
         ["All layers", "Look closer", "Learned filters", "ReLU & pooling in numbers"]
     )
     with overview:
-        _overview(spec, layers, pictures, model)
+        _overview(spec, layers, model)
     with closer:
         _closer_look(spec, layers, x, model)
     with gallery:
