@@ -4,7 +4,7 @@
 the whole page's type half as large again (Streamlit sizes its type in rem: the root size goes from
 16 to 24 px), puts the playground's panels two to a row, and enlarges chart labels. On a narrow screen
 (a phone), CSS moves the results above the filter's number editors, so the first feature map is
-within one screen of scrolling of the image and filter choices.
+within one screen of scrolling of the image and filter choices, and tabs wrap instead of running off the screen.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ PHONE_CSS = f"""<style>
   {_RESULTS} {{ order: 1; }}
   {_EDITOR} {{ order: 2; }}
   {_EDITOR} ~ div:not(:has(> .st-key-{RESULTS_KEY})) {{ order: 3; }}
+  [data-testid="stTabs"] [role="tablist"] {{ flex-wrap: wrap; row-gap: 0.2rem; }}
 }}
 </style>"""
 PROJECTOR_CSS = """<style>
