@@ -1,0 +1,339 @@
+"""Train it yourself: a small CNN learns X or O from random numbers while the page watches."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from viz.designs import KERNEL_SIZES, MAX_BLOCKS, POOLS, Design, layer_rows, parameter_count
+from viz.gradient_check import nudge_one_weight
+from viz.live_training import Settings, Trainer, TrainingJob, TrainingQueue, first_conv, xo_dataset
+from viz.render import NEGATIVE_HEX, POSITIVE_HEX, diverging, format_number, grayscale
+from viz.thumbnails import thumbnails_html
+from viz.ui import display, state
+
+# At most as many trainings at once as the server has cores; the others wait in line.
+QUEUE = TrainingQueue(limit=max(1, min(2, os.cpu_count() or 1)))
+LEARNING_RATES = (0.0001, 0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 1.0, 3.0, 10.0)
+BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128)
+PACES = {"Slow enough to watch (20 steps a second)": 20.0, "As fast as it goes": None}
+PRESETS = {
+    "A good start": dict(train_lr=0.05, train_batch=32, train_epochs=5, train_filters=4, train_blocks=1),
+    "Learning rate far too high (it diverges)": dict(
+        train_lr=10.0, train_batch=32, train_epochs=5, train_filters=4, train_blocks=1
+    ),
+    "Learning rate far too low (it barely moves)": dict(
+        train_lr=0.0001, train_batch=32, train_epochs=5, train_filters=4, train_blocks=1
+    ),
+    "One example at a time (batch 1: a noisy path)": dict(
+        train_lr=0.01, train_batch=1, train_epochs=1, train_filters=4, train_blocks=1
+    ),
+    "A bigger network (3 blocks, 8 filters)": dict(
+        train_lr=0.05, train_batch=32, train_epochs=5, train_filters=8, train_blocks=3
+    ),
+}
+DEFAULTS = {
+    "train_preset": "A good start",
+    **PRESETS["A good start"],
+    "train_kernel": 3,
+    "train_pool": "max",
+    "train_pace": next(iter(PACES)),
+    "train_seed": 0,
+    "train_weight_filter": 0,
+    "train_weight_row": 0,
+    "train_weight_col": 0,
+}
+JOB = "_train_job"
+FINAL = ("finished", "diverged", "time cap", "stopped")
+
+
+# ---------------------------------------------------------------- the session's job
+def _apply_preset() -> None:
+    st.session_state.update(PRESETS[st.session_state["train_preset"]])
+
+
+def _chosen() -> tuple[Design, Settings]:
+    s = st.session_state
+    data = xo_dataset()
+    design = Design(
+        input_shape=data.input_shape,
+        classes=len(data.classes),
+        blocks=int(s["train_blocks"]),
+        filters=int(s["train_filters"]),
+        kernel=int(s["train_kernel"]),
+        pool=s["train_pool"],
+    )
+    settings = Settings(
+        learning_rate=float(s["train_lr"]),
+        batch_size=int(s["train_batch"]),
+        epochs=int(s["train_epochs"]),
+        seed=int(s["train_seed"]),
+        pace=PACES[s["train_pace"]],
+    )
+    return design, settings
+
+
+def _job() -> TrainingJob:
+    """The session's training: made anew (random weights) when the design or settings change while
+    it is not training; a training under way keeps its own until it ends or is reset."""
+    design, settings = _chosen()
+    job: TrainingJob | None = st.session_state.get(JOB)
+    same = job is not None and (job.trainer.design, job.trainer.settings) == (design, settings)
+    if job is None or (not same and job.status not in ("training", "queued")):
+        if job is not None:
+            job.stop()
+        job = TrainingJob(Trainer(design, settings, xo_dataset()), QUEUE)
+        st.session_state[JOB] = job
+    job.watched()
+    return job
+
+
+def _train() -> None:
+    st.session_state[JOB].start()
+
+
+def _pause() -> None:
+    st.session_state[JOB].pause()
+
+
+def _step() -> None:
+    st.session_state[JOB].step_once()
+
+
+def _reset() -> None:
+    job = st.session_state.pop(JOB, None)
+    if job is not None:
+        job.stop()
+    st.session_state["train_seed"] = int(st.session_state["train_seed"]) + 1  # new random numbers
+
+
+# ---------------------------------------------------------------- pieces of the page
+def _sidebar() -> None:
+    with st.sidebar:
+        st.header("1 · What to learn")
+        st.caption(
+            "X or O, on the lesson's 16×16 grid of ±1 pixels: 2,000 generated training examples "
+            "(random size, slant, stroke and position) and 500 held-out ones it never trains on."
+        )
+        st.header("2 · Design the network")
+        st.slider("Conv blocks (conv → ReLU → pool)", 1, MAX_BLOCKS, key="train_blocks")
+        st.select_slider(
+            "Filters in the first layer",
+            (1, 2, 3, 4, 6, 8, 12, 16),
+            key="train_filters",
+            help="Each later block has twice as many.",
+        )
+        st.radio("Kernel size", KERNEL_SIZES, key="train_kernel", horizontal=True, format_func=lambda k: f"{k}×{k}")
+        st.radio("Pooling", list(POOLS), key="train_pool", format_func=POOLS.get)
+        st.header("3 · Train")
+        st.selectbox("Try a preset", list(PRESETS), key="train_preset", on_change=_apply_preset)
+        st.select_slider(
+            "Learning rate (how big each nudge is)",
+            LEARNING_RATES,
+            key="train_lr",
+            format_func=lambda v: format_number(v, 4),
+        )
+        st.select_slider("Batch size (examples per nudge)", BATCH_SIZES, key="train_batch")
+        st.slider("Epochs (passes over the training examples)", 1, 30, key="train_epochs")
+        st.radio("Speed", list(PACES), key="train_pace")
+
+
+def _design_table(design: Design) -> None:
+    rows = layer_rows(design)
+    st.markdown(
+        f"**The network you designed** · {parameter_count(design):,} numbers to learn "
+        f"(weights and biases), every one random to start with."
+    )
+    st.dataframe(
+        [
+            {"layer": "input", "what it does": "X or O, ±1 pixels", "output": "16×16×1", "parameters": 0},
+            *(
+                {"layer": r.name, "what it does": r.what, "output": r.shape_label, "parameters": r.parameters}
+                for r in rows
+            ),
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _status_line(job: TrainingJob) -> str:
+    t = job.trainer
+    h = t.history
+    where = f"epoch {h.epochs[-1]:.1f} of {t.settings.epochs}, step {t.step_count} of {t.total_steps}"
+    held = f"held-out accuracy **{h.held_accuracy[-1]:.1%}**"
+    match job.status:
+        case "ready":
+            return f"Random weights, not trained yet: {held} (a coin toss would get about 50%). Press **Train**."
+        case "queued":
+            position = job.position
+            return (
+                f"Waiting in line: **{position}{_ordinal(position)}** (this server trains {QUEUE.limit} networks "
+                "at once; yours starts when one finishes)."
+                if position
+                else "Starting…"
+            )
+        case "training":
+            return f"Training: {where} — {held}."
+        case "paused":
+            return f"Paused at {where} — {held}. **Train** goes on from here; **One step** makes a single nudge."
+        case "finished":
+            return f"Finished: {t.settings.epochs} epochs, {t.step_count} steps in {job.trained_s:.1f} s — {held}."
+        case "diverged":
+            return (
+                f"**It diverged** at step {t.step_count}: the loss grew to {format_number(t.last_batch_loss, 3)}. "
+                "Each nudge overshot and the next one overshot more: the learning rate is too high. Lower it and press Reset."
+            )
+        case "time cap":
+            return f"Stopped at the time limit ({job.time_cap_s:.0f} s) at {where} — {held}."
+        case _:
+            return f"Stopped at {where} — {held}."
+
+
+def _ordinal(n: int | None) -> str:
+    return {1: "st", 2: "nd", 3: "rd"}.get(n if n is not None and n % 100 not in (11, 12, 13) else 0, "th")
+
+
+def _controls(job: TrainingJob) -> None:
+    c1, c2, c3, c4 = st.columns(4)
+    running = job.status in ("training", "queued")
+    over = job.status in FINAL
+    c1.button("▶ Train", on_click=_train, disabled=running or over, type="primary", width="stretch", key="train_go")
+    c2.button("⏸ Pause", on_click=_pause, disabled=not running, width="stretch", key="train_pause")
+    c3.button("One step", on_click=_step, disabled=running or over, width="stretch", key="train_step")
+    c4.button("↺ Reset to random", on_click=_reset, width="stretch", key="train_reset")
+
+
+def _curves(job: TrainingJob) -> None:
+    h = job.trainer.history
+    font = display.figure_font()
+    left, right = st.columns(2)
+    for column, title, series, axis in (
+        (left, "Loss (the error it makes smaller)", (h.train_loss, h.held_loss), None),
+        (right, "Accuracy", (h.train_accuracy, h.held_accuracy), [0, 1.02]),
+    ):
+        fig = go.Figure()
+        for values, name, colour in zip(series, ("training", "held-out"), (NEGATIVE_HEX, POSITIVE_HEX), strict=True):
+            fig.add_trace(
+                go.Scatter(x=h.epochs, y=values, name=name, mode="lines+markers", marker_size=4, line_color=colour)
+            )
+        fig.update_layout(
+            font=dict(size=font),
+            title=dict(text=title, font=dict(size=font + 1)),
+            height=300,
+            margin=dict(l=0, r=0, t=36, b=0),
+            xaxis=dict(title="epochs", rangemode="tozero"),
+            yaxis=dict(range=axis, tickformat=".0%" if axis else None, rangemode="tozero"),
+            legend=dict(orientation="h", y=-0.3),
+        )
+        with column:
+            st.plotly_chart(fig, config={"displayModeBar": False}, key=f"train_curve_{title[:4]}")
+
+
+def _filters(job: TrainingJob) -> None:
+    h = job.trainer.history
+    now, start = h.filters[-1], h.filters[0]
+    scale = float(max(np.abs(now).max(), np.abs(start).max())) or 1.0
+    name = "conv1"
+    st.markdown(f"**{name}'s filters now**, and how each one changed since the random start (left to right):")
+    moments = np.unique(np.linspace(0, len(h.filters) - 1, min(8, len(h.filters))).round().astype(int))
+    for i in range(now.shape[0]):
+        strip = [diverging(h.filters[m][i, 0], scale) for m in moments]
+        captions = [f"ep {h.epochs[m]:.1f}" for m in moments]
+        st.html(
+            f'<div style="display:flex;gap:1rem;align-items:center"><b style="min-width:4rem">{name}[{i}]</b>'
+            + thumbnails_html(strip, captions, 3.5)
+            + "</div>"
+        )
+    st.caption(f"One colour scale for all of them: ±{format_number(scale, 3)} (red positive, blue negative).")
+
+
+def _mistakes(job: TrainingJob) -> None:
+    t = job.trainer
+    with job.lock:
+        wrong = t.mistakes()
+    classes = t.data.classes
+    total = len(t.data.y_held)
+    missed = round((1 - t.history.held_accuracy[-1]) * total)
+    if not wrong:
+        st.markdown(f"**Held-out examples it gets wrong now:** none of the {total}.")
+        return
+    st.markdown(f"**Held-out examples it gets wrong now:** {missed} of {total}; the first {len(wrong)}:")
+    pictures = [grayscale(t.data.x_held[i, 0].numpy(), -1, 1) for i, _, _ in wrong]
+    st.html(thumbnails_html(pictures, [f"{classes[a]}, said {classes[b]}" for _, a, b in wrong], 5.0))
+
+
+def _one_weight(job: TrainingJob) -> None:
+    st.subheader("One weight, up close")
+    t = job.trainer
+    conv = first_conv(t.model)
+    k = conv.kernel_size[0]
+    st.caption(
+        "Learning, for one number: nudge the weight a little down and a little up and see how the loss "
+        "changes. The slope that gives is what backpropagation computes for every weight at once."
+    )
+    c1, c2, c3, _ = st.columns([1, 1, 1, 2])
+    filters = conv.out_channels
+    for key, top in (("train_weight_filter", filters), ("train_weight_row", k), ("train_weight_col", k)):
+        if st.session_state[key] >= top:
+            st.session_state[key] = 0
+    f = int(c1.number_input(f"conv1 filter (0–{filters - 1})", 0, filters - 1, key="train_weight_filter"))
+    r = int(c2.number_input(f"Row (0–{k - 1})", 0, k - 1, key="train_weight_row"))
+    c = int(c3.number_input(f"Column (0–{k - 1})", 0, k - 1, key="train_weight_col"))
+    with job.lock:
+        x, y = t.data.x_train[:256], t.data.y_train[:256]
+        n = nudge_one_weight(t.model, "conv1", (f, 0, r, c), x, y, t.settings.learning_rate)
+    ok = n.agreement < 1e-4
+    st.markdown(
+        f"Weight conv1[{f}, 0, {r}, {c}] = **{format_number(n.weight, 5)}**; the loss on the first 256 training "
+        f"examples is **{n.loss:.6f}**.\n\n"
+        f"- Nudged down by {n.nudge:g}: loss {n.loss_down:.6f}; nudged up: loss {n.loss_up:.6f}.\n"
+        f"- Slope = ({n.loss_up:.6f} − {n.loss_down:.6f}) ÷ {2 * n.nudge:g} = **{n.slope:.6f}**.\n"
+        f"- Backpropagation's gradient for this weight: **{n.gradient:.6f}** — "
+        + (
+            f"the same to {abs(n.slope - n.gradient):.1e}."
+            if ok
+            else f"they differ by {abs(n.slope - n.gradient):.1e} (the loss bends sharply here)."
+        )
+        + f"\n- One update step: weight − learning rate × gradient = {format_number(n.weight, 5)} − "
+        f"{format_number(n.learning_rate, 4)} × {n.gradient:.6f} = **{format_number(n.new_weight, 5)}**, and the loss "
+        f"becomes **{n.new_loss:.6f}** ({'smaller' if n.new_loss < n.loss else 'larger: the step overshot'})."
+    )
+
+
+def _live() -> None:
+    """The part that changes while training: redrawn every second, alone, until the training stops."""
+    job: TrainingJob = st.session_state[JOB]
+    job.watched()
+    st.markdown(_status_line(job))
+    with job.lock:
+        _curves(job)
+        _filters(job)
+    _mistakes(job)
+    if job.status not in ("training", "queued") and st.session_state.get("_train_was_running"):
+        st.session_state["_train_was_running"] = False
+        st.rerun()  # the buttons and "one weight" follow the end of the training
+    st.session_state["_train_was_running"] = job.status in ("training", "queued")
+
+
+# ---------------------------------------------------------------- the page
+def render() -> None:
+    state.ensure_defaults(DEFAULTS)
+    st.title("Train it yourself")
+    st.markdown(
+        "Where do the features come from? Start from **random numbers**, show the network labelled "
+        "examples, **nudge every weight a little** in the direction that makes its error smaller "
+        "(backpropagation computes that direction), and repeat."
+    )
+    _sidebar()
+    design, _ = _chosen()
+    job = _job()
+    _design_table(design)
+    _controls(job)
+    running = job.status in ("training", "queued")
+    st.fragment(_live, run_every=1.0 if running else None)()
+    if not running:
+        _one_weight(job)
