@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 import viz.ui.server  # noqa: F401  (first: the heavy imports and the in-memory uploads, once per server)
-from viz.ui import display, inspector, playground, training
+from viz.ui import display, pages
 
 # A bundled icon: a Material-symbol or emoji icon would be fetched from an outside host.
 st.set_page_config(page_title="ConvScope", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
@@ -17,12 +17,7 @@ st.set_page_config(page_title="ConvScope", page_icon=str(Path(__file__).parent /
 st.html(
     "<style>.block-container{padding-top:2.2rem;padding-bottom:2rem}h1{padding-top:0;font-size:2.1rem!important}</style>"
 )
-pages = [
-    st.Page(playground.render, title="Filter playground", icon=":material/tune:", url_path="playground", default=True),
-    st.Page(inspector.render, title="Inside the CNN", icon=":material/neurology:", url_path="inside"),
-    st.Page(training.render, title="Train it yourself", icon=":material/model_training:", url_path="train"),
-]
-navigation = st.navigation(pages)
+navigation = st.navigation(pages.ALL)
 display.from_link()
 display.switch()
 display.apply()

@@ -41,7 +41,7 @@ def nudge_one_weight(
     x: torch.Tensor,
     y: torch.Tensor,
     learning_rate: float,
-    nudge: float = 1e-3,
+    nudge: float = 1e-4,
 ) -> Nudge:
     """For weight `index` of `layer`'s weight tensor, on the examples (x, y) with cross-entropy loss."""
     net = copy.deepcopy(model).double().eval()

@@ -175,11 +175,11 @@ class Trainer:
         h.held_accuracy.append(held_acc)
         h.filters.append(first_conv(self.model).weight.detach().numpy().copy())
 
-    def mistakes(self, at_most: int = 12) -> list[tuple[int, int, int]]:
-        """Held-out examples it gets wrong now: (index, true class, predicted class)."""
+    def mistakes(self, at_most: int = 12) -> tuple[int, list[tuple[int, int, int]]]:
+        """How many held-out examples it gets wrong now, and the first few: (index, true class, predicted class)."""
         _, _, predicted = self._measure(self.data.x_held, self.data.y_held)
-        wrong = torch.nonzero(predicted != self.data.y_held).ravel()[:at_most]
-        return [(int(i), int(self.data.y_held[i]), int(predicted[i])) for i in wrong]
+        wrong = torch.nonzero(predicted != self.data.y_held).ravel()
+        return len(wrong), [(int(i), int(self.data.y_held[i]), int(predicted[i])) for i in wrong[:at_most]]
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Class probabilities for one (C, H, W) input."""
@@ -267,7 +267,10 @@ class TrainingJob:
             self._thread.start()
 
     def pause(self) -> None:
+        """Stop after the step under way (at once) and give the slot, or the place in line, back."""
         self._go.clear()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
         if self.status in ("training", "queued"):
             self.status = "paused"
 
@@ -306,9 +309,9 @@ class TrainingJob:
         training ends, is paused (the slot is given back) or nobody watches any more."""
         lower_priority()
         torch.set_num_threads(1)
-        with self.queue.slot(self.ticket, self._abandoned) as got:
+        with self.queue.slot(self.ticket, lambda: self._abandoned() or not self._go.is_set()) as got:
             if not got:
-                self.status = "stopped" if self._abandoned() else self.status
+                self.status = "stopped" if self._abandoned() else "paused"
                 return
             while not self._abandoned():
                 if not self._go.is_set():

@@ -28,7 +28,7 @@ from viz.preprocess import cifar_to_display, digit_to_mnist, drawing_to_xo, phot
 PRETRAINED_DIR = PROJECT_ROOT / "pretrained"
 
 
-def _grid_to_display(x: np.ndarray) -> np.ndarray:
+def grid_to_display(x: np.ndarray) -> np.ndarray:
     """A ±1 or [0, 1] single-channel input for display; (1, H, W) -> (H, W) in [0, 1]."""
     lo = min(float(x.min()), 0.0)
     return np.clip((x[0] - lo) / (1.0 - lo), 0.0, 1.0)
@@ -70,7 +70,7 @@ MODELS: dict[str, ModelSpec] = {
             classes=GLYPH_CLASSES,
             input_kind="glyph",
             preprocess=drawing_to_xo,
-            to_display=_grid_to_display,
+            to_display=grid_to_display,
             preprocessing_note="Cropped to the ink, fitted into a 16×16 grid; a cell is +1 (ink) or −1 (background).",
         ),
         ModelSpec(
@@ -82,7 +82,7 @@ MODELS: dict[str, ModelSpec] = {
             classes=MNIST_CLASSES,
             input_kind="digit",
             preprocess=digit_to_mnist,
-            to_display=_grid_to_display,
+            to_display=grid_to_display,
             preprocessing_note=(
                 "As MNIST was made: cropped to the ink, scaled into 20×20, centred by its centre of "
                 "mass in 28×28, white ink on black, padded by 2 to 32×32."

@@ -31,7 +31,7 @@ from viz.render import (
 from viz.samples import DIGIT_SAMPLES, GLYPH_SAMPLES, PHOTO_SAMPLES
 from viz.swap import first_conv_name, swapped
 from viz.thumbnails import PAGE_SIZE, cells_html, channel_thumbnails, thumbnails_html
-from viz.ui import display, explain_view, linked_maps, state
+from viz.ui import display, explain_view, linked_maps, session_networks, state
 from viz.ui.caching import cached_result
 from viz.ui.inputs import DRAW, SOURCES, image_source
 
@@ -41,6 +41,7 @@ INPUTS = {
     "glyph": (("Sample", DRAW, "Upload", "Webcam"), GLYPH_SAMPLES),
     "digit": (("Sample", DRAW, "Upload", "Webcam"), DIGIT_SAMPLES),
     "photo": (SOURCES, PHOTO_SAMPLES),
+    "drawing": ((DRAW, "Upload", "Webcam"), []),  # a network trained on the user's own drawings
 }
 KIND_WORDS = {
     "conv": "convolution",
@@ -81,18 +82,28 @@ def _card(model_id: str, stamp: tuple) -> dict:
 
 
 def trained_network(model_id: str) -> nn.Module:
-    """One copy per server of each trained network; never modified (swaps work on a copy)."""
-    return _trained(model_id, files_stamp(model_id))
+    """One copy per server of each shipped network (or the session's own); never modified (swaps work on a copy)."""
+    mine = session_networks.get(model_id)
+    return mine.model if mine else _trained(model_id, files_stamp(model_id))
 
 
 def swapped_network(model_id: str, channel: int, kernel_key: str) -> nn.Module:
     """A modified copy per (network, filter, hand-made kernel); the trained one is never touched."""
+    mine = session_networks.get(model_id)
+    if mine:  # small, and the session's alone: made when asked
+        return swapped(mine.model, channel, KERNELS[kernel_key].weights)
     return _swapped(model_id, files_stamp(model_id), channel, kernel_key)
 
 
 def model_card(model_id: str) -> dict:
     """The network's JSON card, read once per server rather than on every rerun."""
-    return _card(model_id, files_stamp(model_id))
+    mine = session_networks.get(model_id)
+    return mine.card if mine else _card(model_id, files_stamp(model_id))
+
+
+def spec_of(model_id: str) -> ModelSpec:
+    mine = session_networks.get(model_id)
+    return mine.spec if mine else get_spec(model_id)
 
 
 def kernel_scale(conv: nn.Conv2d) -> float:
@@ -115,8 +126,11 @@ def _sidebar() -> tuple[ModelSpec, np.ndarray | None, np.ndarray | None, str | N
     """The chosen network, the picture, the network's input, and why the network cannot be opened (or None)."""
     with st.sidebar:
         st.header("1 · Network")
-        model_id = st.selectbox("Network", list(MODELS), key="inspector_model", format_func=lambda m: MODELS[m].title)
-        spec = get_spec(model_id)
+        choices = list(MODELS) + session_networks.ids()
+        if st.session_state.get("inspector_model") not in choices:
+            st.session_state["inspector_model"] = DEFAULT_MODEL
+        model_id = st.selectbox("Network", choices, key="inspector_model", format_func=lambda m: spec_of(m).title)
+        spec = spec_of(model_id)
         try:
             card = model_card(model_id)
             trained_network(model_id)
@@ -125,7 +139,8 @@ def _sidebar() -> tuple[ModelSpec, np.ndarray | None, np.ndarray | None, str | N
             return spec, None, None, str(exc)
         st.caption(
             f"{spec.summary} {card['parameters']:,} parameters; "
-            f"{card['test_accuracy']:.1%} right on {card['test_images']:,} test images it never saw."
+            f"{card['test_accuracy']:.1%} right on {card['test_images']:,} "
+            f"{'held-out examples' if session_networks.get(model_id) else 'test images'} it never saw."
         )
         st.header("2 · Input")
         sources, samples = INPUTS[spec.input_kind]

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import copy
 import os
 
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
+import torch
 
 from viz.designs import KERNEL_SIZES, MAX_BLOCKS, POOLS, Design, layer_rows, parameter_count
+from viz.errors import ConvScopeError
 from viz.gradient_check import nudge_one_weight
 from viz.live_training import Settings, Trainer, TrainingJob, TrainingQueue, first_conv, xo_dataset
+from viz.network_files import card_for, from_files, to_files
 from viz.render import NEGATIVE_HEX, POSITIVE_HEX, diverging, format_number, grayscale
 from viz.thumbnails import thumbnails_html
-from viz.ui import display, state
+from viz.ui import display, session_networks, state
 
 # At most as many trainings at once as the server has cores; the others wait in line.
 QUEUE = TrainingQueue(limit=max(1, min(2, os.cpu_count() or 1)))
@@ -201,10 +205,27 @@ def _controls(job: TrainingJob) -> None:
     c1, c2, c3, c4 = st.columns(4)
     running = job.status in ("training", "queued")
     over = job.status in FINAL
-    c1.button("▶ Train", on_click=_train, disabled=running or over, type="primary", width="stretch", key="train_go")
-    c2.button("⏸ Pause", on_click=_pause, disabled=not running, width="stretch", key="train_pause")
-    c3.button("One step", on_click=_step, disabled=running or over, width="stretch", key="train_step")
-    c4.button("↺ Reset to random", on_click=_reset, width="stretch", key="train_reset")
+    c1.button(
+        "Train",
+        icon=":material/play_arrow:",
+        on_click=_train,
+        disabled=running or over,
+        type="primary",
+        width="stretch",
+        key="train_go",
+    )
+    c2.button(
+        "Pause", icon=":material/pause:", on_click=_pause, disabled=not running, width="stretch", key="train_pause"
+    )
+    c3.button(
+        "One step",
+        icon=":material/skip_next:",
+        on_click=_step,
+        disabled=running or over,
+        width="stretch",
+        key="train_step",
+    )
+    c4.button("Reset to random", icon=":material/restart_alt:", on_click=_reset, width="stretch", key="train_reset")
 
 
 def _curves(job: TrainingJob) -> None:
@@ -225,7 +246,7 @@ def _curves(job: TrainingJob) -> None:
             title=dict(text=title, font=dict(size=font + 1)),
             height=300,
             margin=dict(l=0, r=0, t=36, b=0),
-            xaxis=dict(title="epochs", rangemode="tozero"),
+            xaxis=dict(title="epochs", range=[0, job.trainer.settings.epochs]),  # steady while it grows
             yaxis=dict(range=axis, tickformat=".0%" if axis else None, rangemode="tozero"),
             legend=dict(orientation="h", y=-0.3),
         )
@@ -254,16 +275,95 @@ def _filters(job: TrainingJob) -> None:
 def _mistakes(job: TrainingJob) -> None:
     t = job.trainer
     with job.lock:
-        wrong = t.mistakes()
+        missed, wrong = t.mistakes()
     classes = t.data.classes
     total = len(t.data.y_held)
-    missed = round((1 - t.history.held_accuracy[-1]) * total)
     if not wrong:
         st.markdown(f"**Held-out examples it gets wrong now:** none of the {total}.")
         return
     st.markdown(f"**Held-out examples it gets wrong now:** {missed} of {total}; the first {len(wrong)}:")
     pictures = [grayscale(t.data.x_held[i, 0].numpy(), -1, 1) for i, _, _ in wrong]
     st.html(thumbnails_html(pictures, [f"{classes[a]}, said {classes[b]}" for _, a, b in wrong], 5.0))
+
+
+def _trained_copy(job: TrainingJob) -> tuple[torch.nn.Module, dict]:
+    """The network as it is now (a copy: training on never changes what was opened) and its card."""
+    t = job.trainer
+    with job.lock:
+        model = copy.deepcopy(t.model).eval()
+        h = t.history
+        name = f"{t.data.name}, {t.design.blocks}×conv {t.design.kernel}×{t.design.kernel}, {t.design.filters} filters"
+        card = card_for(t.design, t.data.classes, name, h.held_accuracy[-1], len(t.data.y_held), h.epochs[-1])
+    return model, card
+
+
+def _look_inside(job: TrainingJob) -> None:
+    st.subheader("Then look inside")
+    st.caption(
+        "Open the network as it is now in Inside the CNN: every layer on your own drawing, explain a pixel with "
+        "its weights, swap a filter. It stays in this session only; download it to open it again another day."
+    )
+    c1, c2, c3 = st.columns([2, 1, 1])
+    if c1.button(
+        "Open in Inside the CNN", icon=":material/neurology:", type="primary", key="train_open", width="stretch"
+    ):
+        model, card = _trained_copy(job)
+        st.session_state["inspector_model"] = session_networks.add(model, card, job.trainer.design)
+        _switch_to_inside()
+    model, card = _trained_copy(job)
+    weights, card_bytes = to_files(model, card)
+    c2.download_button(
+        "Weights",
+        weights,
+        "my-network.safetensors",
+        "application/octet-stream",
+        key="train_dl_weights",
+        on_click="ignore",
+        icon=":material/download:",
+        width="stretch",
+    )
+    c3.download_button(
+        "Card",
+        card_bytes,
+        "my-network.json",
+        "application/json",
+        key="train_dl_card",
+        on_click="ignore",
+        icon=":material/download:",
+        width="stretch",
+    )
+
+
+def _switch_to_inside() -> None:
+    from viz.ui import pages  # here, not at the top: pages imports this module
+
+    st.switch_page(pages.INSIDE)
+
+
+def _open_saved() -> None:
+    """A network downloaded from this page before: its two files, checked, then opened in Inside the CNN."""
+    with st.sidebar.expander("Open a network you downloaded"):
+        files = st.file_uploader(
+            "Its .safetensors and .json files",
+            type=["safetensors", "json"],
+            accept_multiple_files=True,
+            key="train_saved",
+        )
+        if not files:
+            return
+        by_kind = {f.name.rsplit(".", 1)[-1].lower(): f for f in files}
+        if set(by_kind) != {"safetensors", "json"}:
+            st.warning("Upload both files together: the weights (.safetensors) and the card (.json).")
+            return
+        try:
+            model, card, design = from_files(by_kind["safetensors"].getvalue(), by_kind["json"].getvalue())
+        except ConvScopeError as exc:
+            st.error(str(exc))
+            return
+        st.success(f"{card['name'][:60]}: {card['test_accuracy']:.1%} on its held-out examples.")
+        if st.button("Open it in Inside the CNN", key="train_open_saved"):
+            st.session_state["inspector_model"] = session_networks.add(model, card, design)
+            _switch_to_inside()
 
 
 def _one_weight(job: TrainingJob) -> None:
@@ -289,18 +389,18 @@ def _one_weight(job: TrainingJob) -> None:
     ok = n.agreement < 1e-4
     st.markdown(
         f"Weight conv1[{f}, 0, {r}, {c}] = **{format_number(n.weight, 5)}**; the loss on the first 256 training "
-        f"examples is **{n.loss:.6f}**.\n\n"
-        f"- Nudged down by {n.nudge:g}: loss {n.loss_down:.6f}; nudged up: loss {n.loss_up:.6f}.\n"
-        f"- Slope = ({n.loss_up:.6f} − {n.loss_down:.6f}) ÷ {2 * n.nudge:g} = **{n.slope:.6f}**.\n"
-        f"- Backpropagation's gradient for this weight: **{n.gradient:.6f}** — "
+        f"examples is **{n.loss:.8f}**.\n\n"
+        f"- Nudged down by {n.nudge:g}: loss {n.loss_down:.8f}; nudged up: loss {n.loss_up:.8f}.\n"
+        f"- Slope = ({n.loss_up:.8f} − {n.loss_down:.8f}) ÷ {2 * n.nudge:g} = **{n.slope:.8f}**.\n"
+        f"- Backpropagation's gradient for this weight: **{n.gradient:.8f}** — "
         + (
             f"the same to {abs(n.slope - n.gradient):.1e}."
             if ok
             else f"they differ by {abs(n.slope - n.gradient):.1e} (the loss bends sharply here)."
         )
         + f"\n- One update step: weight − learning rate × gradient = {format_number(n.weight, 5)} − "
-        f"{format_number(n.learning_rate, 4)} × {n.gradient:.6f} = **{format_number(n.new_weight, 5)}**, and the loss "
-        f"becomes **{n.new_loss:.6f}** ({'smaller' if n.new_loss < n.loss else 'larger: the step overshot'})."
+        f"{format_number(n.learning_rate, 4)} × {n.gradient:.8f} = **{format_number(n.new_weight, 5)}**, and the loss "
+        f"becomes **{n.new_loss:.8f}** ({'smaller' if n.new_loss < n.loss else 'larger: the step overshot'})."
     )
 
 
@@ -337,3 +437,6 @@ def render() -> None:
     st.fragment(_live, run_every=1.0 if running else None)()
     if not running:
         _one_weight(job)
+        if job.trainer.step_count > 0:
+            _look_inside(job)
+    _open_saved()

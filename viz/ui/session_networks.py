@@ -1,0 +1,62 @@
+"""Networks trained (or re-opened) in this session, opened in Inside the CNN like the shipped ones.
+
+They live in the session only. Each gets a new id, so nothing cached under an id is ever shared
+between sessions or between two networks."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import streamlit as st
+from torch import nn
+
+from viz.designs import Design
+from viz.glyphs import GLYPH_CLASSES
+from viz.models.registry import ModelSpec, grid_to_display
+from viz.preprocess import drawing_to_xo
+
+KEY = "_session_networks"
+PREFIX = "mine-"
+MAX_KEPT = 5  # the last few; older ones are let go
+
+
+@dataclass(frozen=True)
+class SessionNetwork:
+    spec: ModelSpec
+    model: nn.Module
+    card: dict
+
+
+def add(model: nn.Module, card: dict, design: Design) -> str:
+    """Keep a trained network for this session; returns its id (the inspector's network choice)."""
+    kept: dict[str, SessionNetwork] = st.session_state.setdefault(KEY, {})
+    model_id = PREFIX + uuid.uuid4().hex[:10]
+    classes = tuple(card["classes"])
+    spec = ModelSpec(
+        model_id=model_id,
+        title=f"Yours: {card['name']}",
+        summary=(
+            f"The network you trained on this page ({design.blocks} conv block{'s' if design.blocks > 1 else ''}, "
+            f"{design.filters} first-layer filters of {design.kernel}×{design.kernel}), for this session only."
+        ),
+        architecture=lambda: None,
+        input_shape=design.input_shape,
+        classes=classes,
+        input_kind="glyph" if classes == GLYPH_CLASSES else "drawing",
+        preprocess=drawing_to_xo,
+        to_display=grid_to_display,
+        preprocessing_note="Cropped to the ink, fitted into a 16×16 grid; a cell is +1 (ink) or −1 (background).",
+    )
+    kept[model_id] = SessionNetwork(spec, model.eval(), card)
+    while len(kept) > MAX_KEPT:
+        kept.pop(next(iter(kept)))
+    return model_id
+
+
+def get(model_id: str) -> SessionNetwork | None:
+    return st.session_state.get(KEY, {}).get(model_id)
+
+
+def ids() -> list[str]:
+    return list(st.session_state.get(KEY, {}))
