@@ -8,7 +8,6 @@ from viz.designs import Design, build
 from viz.errors import ConvScopeError
 from viz.network_files import card_for, from_files, to_files
 
-
 TWO_BLOCKS = Design(blocks=2, filters=3, kernel=5)
 
 
