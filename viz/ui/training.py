@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
 
 import numpy as np
@@ -13,11 +14,12 @@ import torch
 from viz.designs import KERNEL_SIZES, MAX_BLOCKS, POOLS, Design, layer_rows, parameter_count
 from viz.errors import ConvScopeError
 from viz.gradient_check import nudge_one_weight
-from viz.live_training import Settings, Trainer, TrainingJob, TrainingQueue, first_conv, xo_dataset
+from viz.live_training import Dataset, Settings, Trainer, TrainingJob, TrainingQueue, first_conv, xo_dataset
 from viz.network_files import card_for, from_files, to_files
+from viz.preprocess import drawing_to_xo
 from viz.render import NEGATIVE_HEX, POSITIVE_HEX, diverging, format_number, grayscale
 from viz.thumbnails import thumbnails_html
-from viz.ui import display, session_networks, state
+from viz.ui import display, drawing, own_classes, session_networks, state
 
 # At most as many trainings at once as the server has cores; the others wait in line.
 QUEUE = TrainingQueue(limit=max(1, min(2, os.cpu_count() or 1)))
@@ -40,6 +42,8 @@ PRESETS = {
     ),
 }
 DEFAULTS = {
+    "train_task": "xo",
+    "train_class_names": own_classes.DEFAULT_NAMES,
     "train_preset": "A good start",
     **PRESETS["A good start"],
     "train_kernel": 3,
@@ -51,6 +55,7 @@ DEFAULTS = {
     "train_weight_col": 0,
 }
 JOB = "_train_job"
+TASKS = {"xo": "X or O (generated)", "own": "Your own classes (you draw them)"}
 FINAL = ("finished", "diverged", "time cap", "stopped")
 
 
@@ -59,9 +64,8 @@ def _apply_preset() -> None:
     st.session_state.update(PRESETS[st.session_state["train_preset"]])
 
 
-def _chosen() -> tuple[Design, Settings]:
+def _chosen(data: Dataset) -> tuple[Design, Settings]:
     s = st.session_state
-    data = xo_dataset()
     design = Design(
         input_shape=data.input_shape,
         classes=len(data.classes),
@@ -80,17 +84,25 @@ def _chosen() -> tuple[Design, Settings]:
     return design, settings
 
 
-def _job() -> TrainingJob:
-    """The session's training: made anew (random weights) when the design or settings change while
-    it is not training; a training under way keeps its own until it ends or is reset."""
-    design, settings = _chosen()
+def _signature(data: Dataset) -> tuple:
+    """What the examples are, in a few bytes: a new example (or a removed one) makes a new training."""
+    digest = hashlib.blake2b(data.x_train.numpy().tobytes() + data.x_held.numpy().tobytes(), digest_size=12)
+    return data.name, data.classes, digest.hexdigest()
+
+
+def _job(data: Dataset) -> TrainingJob:
+    """The session's training: made anew (random weights) when the examples, the design or the
+    settings change while it is not training; a training under way keeps its own until it ends or is reset."""
+    design, settings = _chosen(data)
+    wanted = (design, settings, _signature(data))
     job: TrainingJob | None = st.session_state.get(JOB)
-    same = job is not None and (job.trainer.design, job.trainer.settings) == (design, settings)
+    same = job is not None and st.session_state.get("_train_job_for") == wanted
     if job is None or (not same and job.status not in ("training", "queued")):
         if job is not None:
             job.stop()
-        job = TrainingJob(Trainer(design, settings, xo_dataset()), QUEUE)
+        job = TrainingJob(Trainer(design, settings, data), QUEUE)
         st.session_state[JOB] = job
+        st.session_state["_train_job_for"] = wanted
     job.watched()
     return job
 
@@ -118,10 +130,17 @@ def _reset() -> None:
 def _sidebar() -> None:
     with st.sidebar:
         st.header("1 · What to learn")
-        st.caption(
-            "X or O, on the lesson's 16×16 grid of ±1 pixels: 2,000 generated training examples "
-            "(random size, slant, stroke and position) and 500 held-out ones it never trains on."
-        )
+        task = st.radio("Examples", list(TASKS), key="train_task", format_func=TASKS.get)
+        if task == "xo":
+            st.caption(
+                "X or O, on the lesson's 16×16 grid of ±1 pixels: 2,000 generated training examples "
+                "(random size, slant, stroke and position) and 500 held-out ones it never trains on."
+            )
+        else:
+            st.caption(
+                "Name 2 to 5 classes and draw at least 5 examples of each on the page (or photograph drawings "
+                "with the webcam). One in five of each class is held out to test on. They stay in this session only."
+            )
         st.header("2 · Design the network")
         st.slider("Conv blocks (conv → ReLU → pool)", 1, MAX_BLOCKS, key="train_blocks")
         st.select_slider(
@@ -145,7 +164,7 @@ def _sidebar() -> None:
         st.radio("Speed", list(PACES), key="train_pace")
 
 
-def _design_table(design: Design) -> None:
+def _design_table(design: Design, data: Dataset) -> None:
     rows = layer_rows(design)
     st.markdown(
         f"**The network you designed** · {parameter_count(design):,} numbers to learn "
@@ -153,7 +172,7 @@ def _design_table(design: Design) -> None:
     )
     st.dataframe(
         [
-            {"layer": "input", "what it does": "X or O, ±1 pixels", "output": "16×16×1", "parameters": 0},
+            {"layer": "input", "what it does": f"{data.name}: ±1 pixels", "output": "16×16×1", "parameters": 0},
             *(
                 {"layer": r.name, "what it does": r.what, "output": r.shape_label, "parameters": r.parameters}
                 for r in rows
@@ -171,7 +190,8 @@ def _status_line(job: TrainingJob) -> str:
     held = f"held-out accuracy **{h.held_accuracy[-1]:.1%}**"
     match job.status:
         case "ready":
-            return f"Random weights, not trained yet: {held} (a coin toss would get about 50%). Press **Train**."
+            guess = 1 / len(t.data.classes)
+            return f"Random weights, not trained yet: {held} (guessing would get about {guess:.0%}). Press **Train**."
         case "queued":
             position = job.position
             return (
@@ -295,6 +315,25 @@ def _trained_copy(job: TrainingJob) -> tuple[torch.nn.Module, dict]:
         name = f"{t.data.name}, {t.design.blocks}×conv {t.design.kernel}×{t.design.kernel}, {t.design.filters} filters"
         card = card_for(t.design, t.data.classes, name, h.held_accuracy[-1], len(t.data.y_held), h.epochs[-1])
     return model, card
+
+
+def _try_it(job: TrainingJob) -> None:
+    st.subheader("Try it on a new drawing")
+    t = job.trainer
+    draw, verdict = st.columns([1, 2], gap="large")
+    with draw:
+        pixels = drawing.canvas_pixels("train_try", size=200)
+    if pixels is None:
+        verdict.caption(f"Draw one of: {', '.join(t.data.classes)}.")
+        return
+    grid = drawing_to_xo(pixels)
+    with job.lock:
+        p = t.predict(grid)
+    best = int(np.argmax(p))
+    with verdict:
+        st.markdown(f"### It says: **{t.data.classes[best]}** ({p[best]:.0%})")
+        st.html(thumbnails_html([grayscale(grid[0], -1, 1)], ["what it read"], 5.0))
+        st.markdown(" · ".join(f"{name} {v:.1%}" for name, v in zip(t.data.classes, p, strict=True)))
 
 
 def _look_inside(job: TrainingJob) -> None:
@@ -429,14 +468,19 @@ def render() -> None:
         "(backpropagation computes that direction), and repeat."
     )
     _sidebar()
-    design, _ = _chosen()
-    job = _job()
-    _design_table(design)
+    data = xo_dataset() if st.session_state["train_task"] == "xo" else own_classes.collect()
+    if data is None:
+        _open_saved()
+        return
+    design, _ = _chosen(data)
+    job = _job(data)
+    _design_table(design, data)
     _controls(job)
     running = job.status in ("training", "queued")
     st.fragment(_live, run_every=1.0 if running else None)()
     if not running:
         _one_weight(job)
         if job.trainer.step_count > 0:
+            _try_it(job)
             _look_inside(job)
     _open_saved()
