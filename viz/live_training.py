@@ -47,13 +47,22 @@ class Dataset:
         return tuple(self.x_train.shape[1:])
 
 
+_XO_LOCK = threading.Lock()
+
+
 @functools.cache
-def xo_dataset() -> Dataset:
-    """Generated Xs and Os on the 16×16 ±1 grid of the lesson (and of xo-net): made once per server."""
+def _xo() -> Dataset:
     x, y = glyph_dataset(XO_TRAIN, 16, seed=11)
     xh, yh = glyph_dataset(XO_HELD_OUT, 16, seed=12)
     t = lambda a: torch.from_numpy(a)[:, None]  # noqa: E731
     return Dataset("X or O", GLYPH_CLASSES, t(x), torch.from_numpy(y), t(xh), torch.from_numpy(yh))
+
+
+def xo_dataset() -> Dataset:
+    """Generated Xs and Os on the 16×16 ±1 grid of the lesson (and of xo-net): made once per server
+    (the first caller makes them; any other waits for it)."""
+    with _XO_LOCK:
+        return _xo()
 
 
 def dataset_from_examples(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import threading
 
 import pandas  # noqa: F401  (Plotly's lazy import, done here once)
 import plotly.graph_objects as go
@@ -21,6 +22,7 @@ from starlette.formparsers import MultiPartParser
 
 import viz.images  # noqa: F401  (registers the HEIC opener with Pillow)
 from viz.images import MAX_UPLOAD_MB
+from viz.live_training import xo_dataset
 
 # Uploads stay in memory. Starlette's multipart parser spools any file part over 1 MB into a
 # temporary file on disk; Streamlit refuses bodies over server.maxUploadSize (plus a little
@@ -36,6 +38,9 @@ try:
     ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, 2)
 except (OSError, AttributeError):  # not glibc: nothing to tune
     pass
+
+# The training page's generated Xs and Os (2,500 of them, ~0.7 s) are made once, in the background, at start-up.
+threading.Thread(target=xo_dataset, name="convscope-xo-examples", daemon=True).start()
 
 # Draw one chart off-screen so every module Plotly loads on first use is loaded now.
 plotly.io.to_json(go.Figure(go.Heatmap(z=[[0.0, 1.0]])))
