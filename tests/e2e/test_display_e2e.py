@@ -48,6 +48,9 @@ VIEWS = [
     ("/inside?display=projector", 1920, 1080),
     ("/inside", 390, 844),
     ("/inside", 1280, 800),
+    ("/train?display=projector", 1920, 1080),
+    ("/train", 390, 844),
+    ("/train", 1280, 800),
 ]
 
 
@@ -71,7 +74,9 @@ def test_nothing_overlaps_or_runs_off_the_screen(browser, server, path, width, h
     assert found["wider"] <= 0  # no sideways scrolling
 
 
-@pytest.mark.parametrize("path", ["/?sample=astronaut&display=projector", "/inside?display=projector"])
+@pytest.mark.parametrize(
+    "path", ["/?sample=astronaut&display=projector", "/inside?display=projector", "/train?display=projector"]
+)
 def test_the_classroom_display_reads_from_the_back_row(browser, server, path):
     found = _layout(browser, server["url"] + path, 1920, 1080)
     assert found["body"] >= 24
