@@ -116,3 +116,16 @@ def test_one_server_queue_limit_is_the_cores_at_most_two():
     from viz.ui import training
 
     assert 1 <= training.QUEUE.limit <= 2
+
+
+def test_digits_drawn_by_code_train_and_read_a_digit():
+    from viz.digits import draw_digit
+
+    at = open_page(train_task="digits")
+    table = at.dataframe[0].value
+    assert table.iloc[0]["output"] == "32×32×1" and table.iloc[2]["output"] == "32×32×4"  # input, relu1
+    said = train_to_the_end(at)
+    assert float(re.search(r"held-out accuracy \*\*([\d.]+)%", said).group(1)) >= 95
+    at.session_state["test_drawing"] = draw_digit(7, dark_on_light=True)
+    at.run()
+    assert "### It says: **7**" in text(at)

@@ -125,3 +125,11 @@ def test_own_examples_are_split_per_class_and_shifted():
     assert sorted(data.y_held.tolist()) == [0, 1, 2]  # one of each five held out
     assert len(data.y_train) == 3 * 4 * 5  # the other four of each, and each shifted four ways
     assert data.x_train.shape[1:] == (1, 16, 16) and data.x_held.shape == (3, 1, 16, 16)
+
+
+def test_digits_drawn_by_code_are_balanced_prepared_as_mnist_and_fixed():
+    data = live_training.digit_dataset()
+    assert data.input_shape == (1, 32, 32) and data.kind == "digit"
+    assert np.bincount(data.y_train.numpy()).tolist() == [200] * 10
+    assert float(data.x_train.min()) >= 0 and float(data.x_train.max()) <= 1
+    assert live_training.digit_dataset() is data  # made once

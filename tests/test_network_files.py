@@ -59,3 +59,13 @@ def test_nan_weights_are_refused():
     weights, _ = to_files(model, json.loads(card))
     with pytest.raises(ConvScopeError, match="NaN"):
         from_files(weights, card)
+
+
+def test_a_digit_network_says_it_reads_digits_and_a_wrong_reading_is_refused():
+    design = Design(input_shape=(1, 32, 32), classes=10)
+    model = build(design)
+    card = card_for(design, tuple("0123456789"), "digits", 0.99, 500, 5, reads="digit")
+    weights, card_bytes = to_files(model, card)
+    assert from_files(weights, card_bytes)[1]["reads"] == "digit"
+    with pytest.raises(ConvScopeError, match="lacks a valid"):
+        from_files(weights, _bad_card(card_bytes, reads="audio"))

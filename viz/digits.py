@@ -50,3 +50,31 @@ def draw_digit(digit: int, size: int = 280, width: int = 22, dark_on_light: bool
             draw.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=ink)
     gray = np.asarray(im, dtype=np.float32) / 255.0
     return np.repeat(gray[..., None], 3, axis=2)
+
+
+def random_digit(digit: int, rng: np.random.Generator, size: int = 64) -> np.ndarray:
+    """The digit as a different hand would draw it: its strokes slanted, squeezed, shifted and wobbled,
+    with a random pen; (size, size, 3) float32, white ink on black."""
+    angle = math.radians(rng.uniform(-14, 14))
+    sx, sy, shear = rng.uniform(0.75, 1.1), rng.uniform(0.8, 1.1), rng.uniform(-0.25, 0.25)
+    cos, sin = math.cos(angle), math.sin(angle)
+
+    def move(x: float, y: float) -> tuple[float, float]:
+        x, y = (x - 0.5) * sx + shear * (y - 0.5), (y - 0.5) * sy
+        return 0.5 + cos * x - sin * y, 0.5 + sin * x + cos * y
+
+    im = Image.new("L", (size, size), 0)
+    draw = ImageDraw.Draw(im)
+    width = max(2, round(size * rng.uniform(0.06, 0.12)))
+    margin, scale = size * 0.15, size * 0.7
+    for stroke in STROKES[digit]:
+        wobble = rng.normal(0, 0.015, (len(stroke), 2))
+        points = [
+            (margin + x * scale, margin + y * scale)
+            for x, y in (move(*p) + w for p, w in zip(stroke, wobble, strict=True))
+        ]
+        draw.line(points, fill=255, width=width, joint="curve")
+        for x, y in (points[0], points[-1]):
+            draw.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=255)
+    gray = np.asarray(im, dtype=np.float32) / 255.0
+    return np.repeat(gray[..., None], 3, axis=2)

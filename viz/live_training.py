@@ -21,7 +21,9 @@ import torch
 from torch import nn
 
 from viz.designs import Design, build
+from viz.digits import random_digit
 from viz.glyphs import GLYPH_CLASSES, glyph_dataset
+from viz.preprocess import digit_to_mnist, drawing_to_xo
 from viz.workers import lower_priority
 
 XO_TRAIN, XO_HELD_OUT = 2000, 500
@@ -29,6 +31,11 @@ TIME_CAP_S = 120.0  # a training stops after this long, whatever its epochs
 ABANDONED_S = 20.0  # … or when its page has not looked at it for this long (the session ended)
 EVAL_EVERY_S = 0.25  # how often the curves get a point while training
 DIVERGED_LOSS = 1e3
+
+
+# How a drawing (H, W, 3 in [0, 1]) becomes an example: the lesson's ±1 grid, or an MNIST-style digit.
+PREPROCESS = {"grid": drawing_to_xo, "digit": digit_to_mnist}
+INPUT_WORDS = {"grid": "16×16 grid of ±1 cells", "digit": "32×32 digit, white ink on black (as MNIST)"}
 
 
 @dataclass(frozen=True)
@@ -41,10 +48,15 @@ class Dataset:
     y_train: torch.Tensor
     x_held: torch.Tensor
     y_held: torch.Tensor
+    kind: str = "grid"  # a key of PREPROCESS: how a new drawing is read
 
     @property
     def input_shape(self) -> tuple[int, int, int]:
         return tuple(self.x_train.shape[1:])
+
+    def read(self, rgb: np.ndarray) -> np.ndarray:
+        """A new drawing as this dataset's examples are: (C, H, W) float32."""
+        return PREPROCESS[self.kind](rgb)
 
 
 _XO_LOCK = threading.Lock()
@@ -63,6 +75,31 @@ def xo_dataset() -> Dataset:
     (the first caller makes them; any other waits for it)."""
     with _XO_LOCK:
         return _xo()
+
+
+DIGITS_TRAIN, DIGITS_HELD_OUT = 2000, 500
+_DIGITS_LOCK = threading.Lock()
+
+
+@functools.cache
+def _digits() -> Dataset:
+    def make(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+        rng = np.random.default_rng(seed)
+        labels = np.arange(n) % 10
+        rng.shuffle(labels)
+        x = np.stack([digit_to_mnist(random_digit(int(d), rng)) for d in labels])
+        return torch.from_numpy(x.astype(np.float32)), torch.from_numpy(labels.astype(np.int64))
+
+    return Dataset(
+        "Digits", tuple(str(d) for d in range(10)), *make(DIGITS_TRAIN, 21), *make(DIGITS_HELD_OUT, 22), "digit"
+    )
+
+
+def digit_dataset() -> Dataset:
+    """Digits 0–9 drawn by code (viz.digits: each a different slant, size, pen and wobble), prepared as
+    LeNet-5's are: made once per server, on first use (~3 s), never the shared MNIST files."""
+    with _DIGITS_LOCK:
+        return _digits()
 
 
 def dataset_from_examples(

@@ -21,12 +21,20 @@ MAX_FILE_BYTES = 20 * 1024 * 1024  # the largest design (3 blocks of 16·2^i 7×
 
 
 def card_for(
-    design: Design, classes: tuple[str, ...], name: str, held_accuracy: float, held_images: int, epochs: float
+    design: Design,
+    classes: tuple[str, ...],
+    name: str,
+    held_accuracy: float,
+    held_images: int,
+    epochs: float,
+    reads: str = "grid",
 ) -> dict:
-    """The card: what the network is, how it was built, how well it did on examples it never trained on."""
+    """The card: what the network is, how it was built, how well it did on examples it never trained on,
+    and how it reads a drawing ("grid": the lesson's ±1 grid; "digit": MNIST-style)."""
     return {
         "kind": CARD_KIND,
         "name": name,
+        "reads": reads,
         "classes": list(classes),
         "design": {**asdict(design), "input_shape": list(design.input_shape)},
         "parameters": sum(p.numel() for p in build(design).parameters()),
@@ -66,6 +74,8 @@ def from_files(weights: bytes, card_text: bytes) -> tuple[nn.Module, dict, Desig
         )
         classes = tuple(str(c)[:40] for c in card["classes"])
         accuracy = float(card["test_accuracy"])
+        if card.get("reads", "grid") not in ("grid", "digit"):
+            raise ValueError("reads")
         if len(classes) != design.classes or not math.isfinite(accuracy):
             raise ValueError("classes")
     except (KeyError, TypeError, ValueError):

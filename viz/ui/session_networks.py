@@ -13,8 +13,8 @@ from torch import nn
 
 from viz.designs import Design
 from viz.glyphs import GLYPH_CLASSES
+from viz.live_training import PREPROCESS
 from viz.models.registry import ModelSpec, grid_to_display
-from viz.preprocess import drawing_to_xo
 
 KEY = "_session_networks"
 PREFIX = "mine-"
@@ -33,6 +33,7 @@ def add(model: nn.Module, card: dict, design: Design) -> str:
     kept: dict[str, SessionNetwork] = st.session_state.setdefault(KEY, {})
     model_id = PREFIX + uuid.uuid4().hex[:10]
     classes = tuple(card["classes"])
+    digits = card.get("reads") == "digit"
     spec = ModelSpec(
         model_id=model_id,
         title=f"Yours: {card['name']}",
@@ -43,10 +44,14 @@ def add(model: nn.Module, card: dict, design: Design) -> str:
         architecture=lambda: None,
         input_shape=design.input_shape,
         classes=classes,
-        input_kind="glyph" if classes == GLYPH_CLASSES else "drawing",
-        preprocess=drawing_to_xo,
+        input_kind="digit" if digits else "glyph" if classes == GLYPH_CLASSES else "drawing",
+        preprocess=PREPROCESS["digit" if digits else "grid"],
         to_display=grid_to_display,
-        preprocessing_note="Cropped to the ink, fitted into a 16×16 grid; a cell is +1 (ink) or −1 (background).",
+        preprocessing_note=(
+            "As MNIST was made: cropped to the ink, scaled into 20×20, centred in 28×28, padded to 32×32."
+            if digits
+            else "Cropped to the ink, fitted into a 16×16 grid; a cell is +1 (ink) or −1 (background)."
+        ),
     )
     kept[model_id] = SessionNetwork(spec, model.eval(), card)
     while len(kept) > MAX_KEPT:

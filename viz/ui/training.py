@@ -14,9 +14,18 @@ import torch
 from viz.designs import KERNEL_SIZES, MAX_BLOCKS, POOLS, Design, layer_rows, parameter_count
 from viz.errors import ConvScopeError
 from viz.gradient_check import nudge_one_weight
-from viz.live_training import Dataset, Settings, Trainer, TrainingJob, TrainingQueue, first_conv, xo_dataset
+from viz.live_training import (
+    INPUT_WORDS,
+    Dataset,
+    Settings,
+    Trainer,
+    TrainingJob,
+    TrainingQueue,
+    digit_dataset,
+    first_conv,
+    xo_dataset,
+)
 from viz.network_files import card_for, from_files, to_files
-from viz.preprocess import drawing_to_xo
 from viz.render import NEGATIVE_HEX, POSITIVE_HEX, diverging, format_number, grayscale
 from viz.thumbnails import thumbnails_html
 from viz.ui import display, drawing, own_classes, session_networks, state
@@ -55,7 +64,7 @@ DEFAULTS = {
     "train_weight_col": 0,
 }
 JOB = "_train_job"
-TASKS = {"xo": "X or O (generated)", "own": "Your own classes (you draw them)"}
+TASKS = {"xo": "X or O (generated)", "digits": "Digits 0–9 (drawn by code)", "own": "Your own classes (you draw them)"}
 FINAL = ("finished", "diverged", "time cap", "stopped")
 
 
@@ -82,6 +91,15 @@ def _chosen(data: Dataset) -> tuple[Design, Settings]:
         pace=PACES[s["train_pace"]],
     )
     return design, settings
+
+
+def _data(task: str) -> Dataset | None:
+    if task == "xo":
+        return xo_dataset()
+    if task == "digits":
+        with st.spinner("Drawing 2,500 digits (once per server, a few seconds)…"):
+            return digit_dataset()
+    return own_classes.collect()
 
 
 def _signature(data: Dataset) -> tuple:
@@ -136,6 +154,11 @@ def _sidebar() -> None:
                 "X or O, on the lesson's 16×16 grid of ±1 pixels: 2,000 generated training examples "
                 "(random size, slant, stroke and position) and 500 held-out ones it never trains on."
             )
+        elif task == "digits":
+            st.caption(
+                "Digits 0–9 drawn stroke by stroke by code, each with its own slant, size, pen and wobble, "
+                "prepared as MNIST's are (32×32): 2,000 to train on, 500 held out."
+            )
         else:
             st.caption(
                 "Name 2 to 5 classes and draw at least 5 examples of each on the page (or photograph drawings "
@@ -172,7 +195,12 @@ def _design_table(design: Design, data: Dataset) -> None:
     )
     st.dataframe(
         [
-            {"layer": "input", "what it does": f"{data.name}: ±1 pixels", "output": "16×16×1", "parameters": 0},
+            {
+                "layer": "input",
+                "what it does": f"{data.name}: {INPUT_WORDS[data.kind]}",
+                "output": "{1}×{2}×{0}".format(*data.input_shape),
+                "parameters": 0,
+            },
             *(
                 {"layer": r.name, "what it does": r.what, "output": r.shape_label, "parameters": r.parameters}
                 for r in rows
@@ -302,7 +330,8 @@ def _mistakes(job: TrainingJob) -> None:
         st.markdown(f"**Held-out examples it gets wrong now:** none of the {total}.")
         return
     st.markdown(f"**Held-out examples it gets wrong now:** {missed} of {total}; the first {len(wrong)}:")
-    pictures = [grayscale(t.data.x_held[i, 0].numpy(), -1, 1) for i, _, _ in wrong]
+    lo = min(0.0, float(t.data.x_held.min()))
+    pictures = [grayscale(t.data.x_held[i, 0].numpy(), lo, 1) for i, _, _ in wrong]
     st.html(thumbnails_html(pictures, [f"{classes[a]}, said {classes[b]}" for _, a, b in wrong], 5.0))
 
 
@@ -313,7 +342,8 @@ def _trained_copy(job: TrainingJob) -> tuple[torch.nn.Module, dict]:
         model = copy.deepcopy(t.model).eval()
         h = t.history
         name = f"{t.data.name}, {t.design.blocks}×conv {t.design.kernel}×{t.design.kernel}, {t.design.filters} filters"
-        card = card_for(t.design, t.data.classes, name, h.held_accuracy[-1], len(t.data.y_held), h.epochs[-1])
+        held = len(t.data.y_held)
+        card = card_for(t.design, t.data.classes, name, h.held_accuracy[-1], held, h.epochs[-1], t.data.kind)
     return model, card
 
 
@@ -326,13 +356,13 @@ def _try_it(job: TrainingJob) -> None:
     if pixels is None:
         verdict.caption(f"Draw one of: {', '.join(t.data.classes)}.")
         return
-    grid = drawing_to_xo(pixels)
+    grid = t.data.read(pixels)
     with job.lock:
         p = t.predict(grid)
     best = int(np.argmax(p))
     with verdict:
         st.markdown(f"### It says: **{t.data.classes[best]}** ({p[best]:.0%})")
-        st.html(thumbnails_html([grayscale(grid[0], -1, 1)], ["what it read"], 5.0))
+        st.html(thumbnails_html([grayscale(grid[0], min(0.0, float(grid.min())), 1)], ["what it read"], 5.0))
         st.markdown(" · ".join(f"{name} {v:.1%}" for name, v in zip(t.data.classes, p, strict=True)))
 
 
@@ -468,7 +498,7 @@ def render() -> None:
         "(backpropagation computes that direction), and repeat."
     )
     _sidebar()
-    data = xo_dataset() if st.session_state["train_task"] == "xo" else own_classes.collect()
+    data = _data(st.session_state["train_task"])
     if data is None:
         _open_saved()
         return
