@@ -80,6 +80,12 @@ def test_a_training_nobody_watches_stops(monkeypatch):
     job.start()
     time.sleep(1.5)  # nobody calls watched()
     assert job.status == "stopped" and not job.trainer.finished
+    steps = job.trainer.step_count
+    monkeypatch.setattr(live_training, "ABANDONED_S", 20.0)
+    job.trainer.settings = Settings(epochs=30, pace=None)  # (only to be quick: the page keeps its settings)
+    job.start()  # back on the page: Train goes on from where it stopped
+    _wait(job)
+    assert job.status == "finished" and job.trainer.step_count > steps
 
 
 def test_a_training_stops_at_its_time_cap():

@@ -307,7 +307,7 @@ class TrainingJob:
         self.watched()
         self._go.set()
         if self._thread is None or not self._thread.is_alive():
-            if self.status in ("ready", "paused"):
+            if self.status in ("ready", "paused", "stopped"):
                 self.status = "queued"
             self._thread = threading.Thread(target=self._run, name=f"convscope-train-{self.ticket}", daemon=True)
             self._thread.start()

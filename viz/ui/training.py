@@ -1,4 +1,5 @@
-"""Train it yourself: a small CNN learns X or O from random numbers while the page watches."""
+"""Train it yourself: a small CNN learns X or O, digits or the user's own classes from random numbers,
+while the page watches."""
 
 from __future__ import annotations
 
@@ -121,7 +122,13 @@ def _job(data: Dataset) -> TrainingJob:
         job = TrainingJob(Trainer(design, settings, data), QUEUE)
         st.session_state[JOB] = job
         st.session_state["_train_job_for"] = wanted
+        same = True
     job.watched()
+    if not same:
+        st.info(
+            "You changed the examples, the design or the settings: they apply to a new, random network once "
+            "this training stops (or press Reset now)."
+        )
     return job
 
 
@@ -242,7 +249,7 @@ def _status_line(job: TrainingJob) -> str:
         case "time cap":
             return f"Stopped at the time limit ({job.time_cap_s:.0f} s) at {where} — {held}."
         case _:
-            return f"Stopped at {where} — {held}."
+            return f"Stopped at {where} (nobody was watching) — {held}. **Train** goes on from here."
 
 
 def _ordinal(n: int | None) -> str:
@@ -252,7 +259,7 @@ def _ordinal(n: int | None) -> str:
 def _controls(job: TrainingJob) -> None:
     c1, c2, c3, c4 = st.columns(4)
     running = job.status in ("training", "queued")
-    over = job.status in FINAL
+    over = job.status in FINAL and job.status != "stopped"  # a stopped one (nobody watched) can go on
     c1.button(
         "Train",
         icon=":material/play_arrow:",
@@ -274,6 +281,7 @@ def _controls(job: TrainingJob) -> None:
         key="train_step",
     )
     c4.button("Reset to random", icon=":material/restart_alt:", on_click=_reset, width="stretch", key="train_reset")
+    st.caption("Changing the examples, the design or a setting starts a new network from random numbers.")
 
 
 def _curves(job: TrainingJob) -> None:
