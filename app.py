@@ -17,7 +17,7 @@ st.set_page_config(page_title="ConvScope", page_icon=str(Path(__file__).parent /
 st.html(
     "<style>.block-container{padding-top:2.2rem;padding-bottom:2rem}h1{padding-top:0;font-size:2.1rem!important}</style>"
 )
-navigation = st.navigation(pages.ALL)
+navigation = st.navigation(pages.all_pages())
 display.from_link()
 display.switch()
 display.apply()

@@ -6,7 +6,7 @@ import streamlit as st
 from viz.ui import drawing, inspector, training
 
 if "test_drawing" in st.session_state:
-    drawing.canvas_pixels = lambda *args, **kwargs: st.session_state["test_drawing"]
+    drawing.canvas_pixels = lambda *args, **kwargs: st.session_state.get("test_drawing")  # patched for the process
 st.set_page_config(layout="wide")
 st.navigation(
     [

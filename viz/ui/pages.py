@@ -1,4 +1,5 @@
-"""The app's pages, made once: the navigation lists them and a page can switch to another."""
+"""The app's pages. Streamlit's page objects hold the state of one script run, so every run (every
+session) makes its own: a page object shared by sessions fails when two open at once."""
 
 from __future__ import annotations
 
@@ -6,9 +7,20 @@ import streamlit as st
 
 from viz.ui import inspector, playground, training
 
-PLAYGROUND = st.Page(
-    playground.render, title="Filter playground", icon=":material/tune:", url_path="playground", default=True
-)
-INSIDE = st.Page(inspector.render, title="Inside the CNN", icon=":material/neurology:", url_path="inside")
-TRAIN = st.Page(training.render, title="Train it yourself", icon=":material/model_training:", url_path="train")
-ALL = [PLAYGROUND, INSIDE, TRAIN]
+
+def playground_page() -> st.Page:
+    return st.Page(
+        playground.render, title="Filter playground", icon=":material/tune:", url_path="playground", default=True
+    )
+
+
+def inside_page() -> st.Page:
+    return st.Page(inspector.render, title="Inside the CNN", icon=":material/neurology:", url_path="inside")
+
+
+def train_page() -> st.Page:
+    return st.Page(training.render, title="Train it yourself", icon=":material/model_training:", url_path="train")
+
+
+def all_pages() -> list[st.Page]:
+    return [playground_page(), inside_page(), train_page()]

@@ -414,7 +414,7 @@ def _look_inside(job: TrainingJob) -> None:
 def _switch_to_inside() -> None:
     from viz.ui import pages  # here, not at the top: pages imports this module
 
-    st.switch_page(pages.INSIDE)
+    st.switch_page(pages.inside_page())  # the same page as the navigation's: matched by its url_path
 
 
 def _open_saved() -> None:
