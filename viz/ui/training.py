@@ -516,7 +516,11 @@ def render() -> None:
     _controls(job)
     running = job.status in ("training", "queued")
     st.fragment(_live, run_every=1.0 if running else None)()
-    if not running:
+    if not running and not all(torch.isfinite(p).all() for p in job.trainer.model.parameters()):
+        st.warning(
+            "Some of this network's weights are no longer numbers (they overflowed): press Reset to start again."
+        )
+    elif not running:
         _one_weight(job)
         if job.trainer.step_count > 0:
             _try_it(job)
