@@ -243,8 +243,13 @@ def _status_line(job: TrainingJob) -> str:
             return f"Finished: {t.settings.epochs} epochs, {t.step_count} steps in {job.trained_s:.1f} s — {held}."
         case "diverged":
             return (
-                f"**It diverged** at step {t.step_count}: the loss grew to {format_number(t.last_batch_loss, 3)}. "
-                "Each nudge overshot and the next one overshot more: the learning rate is too high. Lower it and press Reset."
+                f"**It diverged** at step {t.step_count}: the loss "
+                + (
+                    f"grew to {format_number(t.last_batch_loss, 3)}. "
+                    if np.isfinite(t.last_batch_loss)
+                    else "overflowed. "
+                )
+                + "Each nudge overshot and the next one overshot more: the learning rate is too high. Lower it and press Reset."
             )
         case "time cap":
             return f"Stopped at the time limit ({job.time_cap_s:.0f} s) at {where} — {held}."
