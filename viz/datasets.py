@@ -100,7 +100,7 @@ def load_cifar10(folder: str | os.PathLike | None = None) -> tuple[Split, Split]
     else:
         arrays = _decode_cifar(archive)
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp.npz")
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp.npz")  # two processes may decode at once
         np.savez(tmp, **arrays)
         tmp.replace(cache)
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
