@@ -382,3 +382,36 @@ def legend_html(low: float, high: float, limit: float, caption: str = "") -> str
         f"<div>min <b>{format_number(low)}</b> · max <b>{format_number(high)}</b></div>{note}"
         "</div>"
     )
+
+
+# A sequential colour map for maps of sensitivity (≥ 0): pale yellow through orange to dark red.
+_HEAT = np.array(
+    [[255, 255, 204], [254, 217, 118], [253, 141, 60], [227, 26, 28], [128, 0, 38]],
+    dtype=np.float32,
+)
+HEAT_LUT = _interpolated(_HEAT, 256)
+
+
+def _faded(picture: np.ndarray) -> np.ndarray:
+    """A pale grey copy of an RGB picture, for a map to be laid over; -> (H, W, 3) float32."""
+    grey = picture.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    return (0.45 * grey + 0.55 * 255.0)[..., None].repeat(3, axis=2)
+
+
+def heat_overlay(picture: np.ndarray, heat: np.ndarray, limit: float | None = None) -> np.ndarray:
+    """A map of values ≥ 0 laid over a faded grey copy of the picture: clear where the map is 0,
+    dark red at limit (default: the map's largest value); (H, W, 3) uint8 and (H, W) -> (H, W, 3) uint8."""
+    limit = float(heat.max()) if limit is None else limit
+    strength = np.clip(heat / limit, 0.0, 1.0) if limit > 0 else np.zeros_like(heat, dtype=np.float32)
+    base = _faded(picture)
+    colour = HEAT_LUT[(strength * 255).astype(np.int64)].astype(np.float32)
+    alpha = (0.15 + 0.85 * strength)[..., None] * (strength[..., None] > 0.02)
+    return (base * (1 - alpha) + colour * alpha + 0.5).clip(0, 255).astype(np.uint8)
+
+
+def diverging_overlay(picture: np.ndarray, values: np.ndarray, limit: float) -> np.ndarray:
+    """Signed values (red > 0, blue < 0) laid over a faded grey copy of the picture; -> (H, W, 3) uint8."""
+    colour = diverging(values, limit).astype(np.float32)
+    base = _faded(picture)
+    alpha = np.clip(np.abs(values) / limit, 0.0, 1.0)[..., None] * 0.85 if limit > 0 else 0.0
+    return (base * (1 - alpha) + colour * alpha + 0.5).clip(0, 255).astype(np.uint8)

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from viz.ops import as_tensor
 from viz.probes.pixel_space import PixelSpace
 
 
@@ -105,7 +106,7 @@ def strongest_examples(
     model: nn.Sequential, inputs: np.ndarray, layer: str, channel: int, where: str = "centre", count: int = 6
 ) -> list[tuple[int, float]]:
     """(index, objective) of the inputs (N, C, H, W) that excite the channel most, strongest first."""
-    batch = torch.from_numpy(np.ascontiguousarray(inputs, np.float32))
+    batch = as_tensor(inputs)
     values = objective(model, batch, layer, channel, where).numpy()
     order = np.argsort(-values)[:count]
     return [(int(i), float(values[i])) for i in order]

@@ -31,7 +31,7 @@ from viz.render import (
 from viz.samples import DIGIT_SAMPLES, GLYPH_SAMPLES, PHOTO_SAMPLES
 from viz.swap import first_conv_name, swapped
 from viz.thumbnails import PAGE_SIZE, cells_html, channel_thumbnails, thumbnails_html
-from viz.ui import display, explain_view, linked_maps, session_networks, state
+from viz.ui import display, explain_view, linked_maps, probes, session_networks, state
 from viz.ui.caching import cached_result
 from viz.ui.inputs import DRAW, SOURCES, image_source
 
@@ -649,13 +649,19 @@ def render() -> None:
         _what_the_network_sees(spec, pixels, x)
     with verdict:
         _prediction(spec, layers[-1].output)
-    overview, closer, gallery, numbers = st.tabs(
-        ["All layers", "Look closer", "Learned filters", "ReLU & pooling in numbers"]
+    overview, closer, probe, gallery, numbers = st.tabs(
+        ["All layers", "Look closer", "Probe it", "Learned filters", "ReLU & pooling in numbers"],
+        key="inspector_tab",
+        on_change="rerun",  # so a tab can tell whether it is open: the probes run only when they are shown
     )
     with overview:
         _overview(spec, layers, model)
     with closer:
         _closer_look(spec, layers, x, model)
+    with probe:
+        if probe.open:
+            stamp = None if session_networks.get(model_id) else files_stamp(model_id)
+            probes.render(spec, (model_id, stamp, swap), model, x, layers)
     with gallery:
         _filter_gallery(spec, model)
     with numbers:

@@ -1,0 +1,41 @@
+"""The examples a probe compares against: the samples of the network's kind, and for the lesson's and the
+digit networks, their code-made held-out examples (never the shared data files)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import numpy as np
+
+from viz.samples import DIGIT_SAMPLES, GLYPH_SAMPLES, PHOTO_SAMPLES, load_sample
+
+MADE_UP = 300  # code-made examples added to the samples (X/O and digit networks)
+
+
+@functools.cache
+def _made_up(kind: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    from viz.live_training import digit_dataset, xo_dataset
+
+    data = xo_dataset() if kind == "glyph" else digit_dataset()
+    x = data.x_held[:MADE_UP].numpy()
+    names = tuple(f"a made-up {data.classes[int(k)]} (#{i})" for i, k in enumerate(data.y_held[:MADE_UP]))
+    return x, names
+
+
+def examples_for(input_kind: str, preprocess: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, list[str]]:
+    """(N, C, H, W) network inputs and a name for each; empty for networks of the user's own drawings."""
+    keys = {"photo": PHOTO_SAMPLES, "glyph": GLYPH_SAMPLES, "digit": DIGIT_SAMPLES}.get(input_kind, [])
+    inputs = [preprocess(load_sample(k, 512).pixels) for k in keys]
+    names = [f"sample '{k}'" for k in keys]
+    if input_kind == "photo":  # and each photo mirrored
+        inputs += [x[:, :, ::-1].copy() for x in inputs]
+        names += [f"{n}, mirrored" for n in names]
+    if not inputs:
+        return np.zeros((0, 1, 1, 1), np.float32), []
+    stacked = np.stack(inputs).astype(np.float32)
+    if input_kind in ("glyph", "digit"):
+        made, made_names = _made_up(input_kind)
+        stacked = np.concatenate([stacked, made.astype(np.float32)])
+        names += list(made_names)
+    return stacked, names
