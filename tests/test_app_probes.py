@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from PIL import Image
 
 from tests.test_app_inspector import open_page
 from viz.models import MODELS
