@@ -29,10 +29,12 @@ class Change:
 
     def words(self) -> str:
         parts = []
-        if self.dx or self.dy:
-            parts.append(f"moved {self.dx:+d} px right and {self.dy:+d} px down")
+        if self.dx:
+            parts.append(f"moved {abs(self.dx)} px {'right' if self.dx > 0 else 'left'}")
+        if self.dy:
+            parts.append(f"moved {abs(self.dy)} px {'down' if self.dy > 0 else 'up'}")
         if self.degrees:
-            parts.append(f"turned {self.degrees:+g}°")
+            parts.append(f"turned {abs(self.degrees):g}° {'anticlockwise' if self.degrees > 0 else 'clockwise'}")
         if self.noise:
             parts.append(f"noise of σ = {self.noise}/255")
         return ", ".join(parts) or "unchanged"

@@ -28,7 +28,7 @@ class Favourite:
 
 WHERE = {
     "centre": "the channel's value at the centre of its map (one neuron: a picture of its receptive field)",
-    "everywhere": "the channel's mean over its whole map, after ReLU (a texture of the pattern, repeated)",
+    "everywhere": "the channel's mean over its whole map (the pattern as a texture, repeated everywhere)",
 }
 
 
@@ -47,13 +47,14 @@ def objective(model: nn.Sequential, x: torch.Tensor, layer: str, channel: int, w
         return picked
     if where == "centre":
         return picked[:, picked.shape[1] // 2, picked.shape[2] // 2]
-    return F.relu(picked).reshape(len(picked), -1).mean(1)
+    # Before ReLU: after it, a channel that starts below zero everywhere has no gradient to climb.
+    return picked.reshape(len(picked), -1).mean(1)
 
 
 def regularizers(input_kind: str) -> dict:
     """Photos get jitter and blur (else the result is high-frequency noise); grids of cells get neither,
     since their features are one cell thin and a blur would wash them out."""
-    return {"jitter": 1, "blur_every": 4} if input_kind == "photo" else {"jitter": 0, "blur_every": 0}
+    return {"jitter": 2, "blur_every": 2} if input_kind == "photo" else {"jitter": 0, "blur_every": 0}
 
 
 def _blur(x: torch.Tensor, sigma: float = 0.5) -> torch.Tensor:

@@ -25,6 +25,7 @@ from viz.render import (
     enlarge,
     format_number,
     heat_overlay,
+    outline,
     png_bytes,
     robust_limit,
 )
@@ -166,11 +167,15 @@ def _where_it_looked(spec, network, model, x, predicted) -> None:
         )
     with cols[4]:
         limit = max(float(np.abs(occ.per_pixel).max()), 1e-9)
+        small = diverging_overlay(picture, occ.per_pixel, limit)
+        big = enlarge(small, SIDE, SIDE)
+        top, left, _, _ = occ.worst(1)[0]
+        big = outline(big, top, left, size, size, colour=(255, 200, 0), scale=big.shape[0] // small.shape[0])
         _show(
-            diverging_overlay(picture, occ.per_pixel, limit),
+            big,
             "Occlusion",
             f"How much the score drops when a grey {size}×{size} square hides each place (red: drops, blue: "
-            "rises). It measures this network on this picture only.",
+            "rises; yellow: the worst place). It measures this network on this picture only.",
         )
     rows = []
     for top, left, drop, now in occ.worst(5):
@@ -189,6 +194,7 @@ def _where_it_looked(spec, network, model, x, predicted) -> None:
     )
     st.dataframe(rows, hide_index=True, width="stretch")
     st.caption(
+        "Pale: little effect; dark red: the most, on each map's own scale. "
         "All four are measured on the network's own input (what it sees), for the class's score before "
         "softmax. Saliency and SmoothGrad are gradients; Grad-CAM weighs a layer's maps by their average "
         "gradient; occlusion really hides part of the picture."
@@ -344,7 +350,7 @@ def _agreement_chart(rows: list[invariance.LayerAgreement]) -> None:
     fig.update_layout(
         font=dict(size=display.figure_font()),
         title=dict(
-            text="How well each layer agrees with itself before and after (correlation r; 1 = unchanged)",
+            text="Each layer before vs after (correlation r)",
             font=dict(size=display.figure_font() + 1),
         ),
         height=300,
@@ -353,7 +359,10 @@ def _agreement_chart(rows: list[invariance.LayerAgreement]) -> None:
         xaxis=dict(type="category"),
     )
     st.plotly_chart(fig, config={"displayModeBar": False}, key="probe_agreement")
-    st.caption("Grey: the input · red: convolution · amber: ReLU · blue: pooling · purple: fully connected.")
+    st.caption(
+        "r = 1: the layer's values did not change; 0: no relation left. Grey: the input · red: convolution · "
+        "amber: ReLU · blue: pooling · purple: fully connected."
+    )
 
 
 # ---------------------------------------------------------------- 4 · what a channel wants
@@ -361,7 +370,9 @@ def _what_it_wants(spec, network, model, x, layers: list[LayerOutput]) -> None:
     space = pixel_space(spec.input_kind)
     choices = [layer.name for layer in layers if layer.kind == "conv"] + [layers[-1].name]
     if st.session_state.get("probe_layer") not in choices:
-        st.session_state["probe_layer"] = choices[0]
+        # Photos: the last conv layer's features are the ones with a picture worth seeing.
+        st.session_state["probe_layer"] = choices[-2 if spec.input_kind == "photo" else 0]
+        st.session_state["probe_where"] = "everywhere" if spec.input_kind == "photo" else "centre"
     c1, c2, c3 = st.columns([1, 1, 2])
     with c1:
         layer = st.selectbox(
