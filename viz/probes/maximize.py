@@ -54,7 +54,10 @@ def objective(model: nn.Sequential, x: torch.Tensor, layer: str, channel: int, w
 def regularizers(input_kind: str) -> dict:
     """Photos get jitter and blur (else the result is high-frequency noise); grids of cells get neither,
     since their features are one cell thin and a blur would wash them out."""
-    return {"jitter": 2, "blur_every": 2} if input_kind == "photo" else {"jitter": 0, "blur_every": 0}
+    if input_kind == "photo":
+        return {"jitter": 2, "blur_every": 2, "start_noise": 0.05}
+    # Grids start from plain grey, so a cell the unit cannot see stays grey.
+    return {"jitter": 0, "blur_every": 0, "start_noise": 0.0}
 
 
 def _blur(x: torch.Tensor, sigma: float = 0.5) -> torch.Tensor:
@@ -77,11 +80,12 @@ def favourite_picture(
     lr: float = 0.05,
     jitter: int = 1,
     blur_every: int = 4,
+    start_noise: float = 0.05,
     seed: int = 0,
 ) -> Favourite:
     """The picture (in [0, 1]) that excites model.<layer>[channel] most, found by gradient ascent."""
     gen = torch.Generator().manual_seed(seed)
-    pixels = (0.5 + 0.05 * torch.randn((1, *shape), generator=gen)).clamp(0, 1)
+    pixels = (0.5 + start_noise * torch.randn((1, *shape), generator=gen)).clamp(0, 1)
     pixels.requires_grad_(True)
     opt = torch.optim.Adam([pixels], lr=lr)
     trace = []

@@ -256,7 +256,7 @@ def _fool_it(spec, network, model, x, predicted) -> None:
     st.caption(
         "FGSM takes one step of ε in the direction that hurts the answer most; PGD takes small steps and keeps "
         "every pixel within ε of the original. The changed picture is rounded to whole 8-bit steps before it "
-        "is judged, so it is exactly what the PNG holds."
+        "is judged, as a PNG would hold it."
     )
     if spec.input_kind == "photo":
         st.download_button(
@@ -429,7 +429,8 @@ def _what_it_wants(spec, network, model, x, layers: list[LayerOutput]) -> None:
         + (
             "A small jitter and blur at each step keep it from turning into noise. "
             if spec.input_kind == "photo"
-            else "Each cell may take any shade between background and ink. "
+            else "Each cell may take any shade between background and ink; it starts grey, so a cell still grey "
+            "is one the unit does not see. "
         )
         + "It shows a pattern this unit responds to, not everything it responds to."
     )
