@@ -6,6 +6,7 @@ The networks are ``nn.Sequential`` with named children (conv1, relu1, pool1,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,15 +21,35 @@ LAYER_KINDS = {
     nn.MaxPool2d: "pool",
     nn.Flatten: "flatten",
     nn.Linear: "fc",
+    # Found in networks opened from ONNX files:
+    nn.BatchNorm2d: "norm",
+    nn.AvgPool2d: "avgpool",
+    nn.AdaptiveAvgPool2d: "avgpool",
+    nn.AdaptiveMaxPool2d: "globalmax",
+    nn.LeakyReLU: "activation",
+    nn.Sigmoid: "activation",
+    nn.Tanh: "activation",
 }
 
 
 def layer_kind(module: nn.Module) -> str:
-    """'conv', 'relu', 'pool', 'flatten' or 'fc' (what the page knows how to explain)."""
+    """'conv', 'relu', 'pool', 'flatten' or 'fc' (what the page explains step by step), or, for layers
+    of networks opened from ONNX files, 'norm', 'avgpool', 'globalmax', 'activation' or 'op' (any other)."""
     for cls, kind in LAYER_KINDS.items():
         if isinstance(module, cls):
             return kind
-    raise TypeError(f"ConvScope cannot show a {type(module).__name__} layer")
+    return "op"
+
+
+def walk(model: nn.Module, x: torch.Tensor) -> Iterator[tuple[str, nn.Module, torch.Tensor]]:
+    """(name, module, output) of every layer in order: a chain of named children, or a graph that
+    knows its own order (a network opened from an ONNX file)."""
+    if hasattr(model, "walk"):
+        yield from model.walk(x)
+        return
+    for name, module in model.named_children():
+        x = module(x)
+        yield name, module, x
 
 
 @dataclass(frozen=True)
@@ -38,6 +59,7 @@ class LayerOutput:
     name: str
     kind: str
     output: np.ndarray  # (C, H, W) for conv/relu/pool, (F,) after flatten
+    sources: tuple[str, ...] = ()  # the layers it reads ("input": the network's input); () = the previous one
 
     @property
     def shape_label(self) -> str:
@@ -55,12 +77,11 @@ def capture(model: nn.Sequential, x: np.ndarray) -> list[LayerOutput]:
     x is (C, H, W) float32; the outputs are in layer order, the last one being
     the logits.
     """
-    out = as_tensor(x)[None]
-    layers = []
-    for name, module in model.named_children():
-        out = module(out)
-        layers.append(LayerOutput(name, layer_kind(module), out[0].numpy().copy()))
-    return layers
+    sources = getattr(model, "sources", lambda name: ())
+    return [
+        LayerOutput(name, layer_kind(module), out[0].numpy().copy(), sources(name))
+        for name, module, out in walk(model, as_tensor(x)[None])
+    ]
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -88,9 +109,13 @@ def layer_table(model: nn.Sequential, input_shape: tuple[int, ...]) -> list[dict
 
 
 def layer_input(layers: list[LayerOutput], name: str, network_input: np.ndarray) -> np.ndarray:
-    """What layer `name` received: the previous layer's output, or the network input for the first."""
+    """What layer `name` received (its first input, for layers that read several): the previous layer's
+    output, or the network input for the first."""
     for i, layer in enumerate(layers):
         if layer.name == name:
+            if layer.sources:
+                source = layer.sources[0]
+                return network_input if source == "input" else next(s.output for s in layers if s.name == source)
             return network_input if i == 0 else layers[i - 1].output
     raise KeyError(name)
 

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -48,6 +49,7 @@ class ModelSpec:
     preprocess: Callable[[np.ndarray], np.ndarray]  # (H, W, 3) in [0, 1] -> input_shape
     to_display: Callable[[np.ndarray], np.ndarray]  # input_shape -> (H, W[, 3]) in [0, 1]
     preprocessing_note: str
+    pixels: Any = None  # a viz.probes.pixel_space.PixelSpace when the kind of input does not say it (ONNX files)
 
     @property
     def weights_path(self) -> Path:

@@ -40,8 +40,9 @@ class Attack:
         return now != was if self.target == ANY_OTHER else now == self.target
 
     def as_uint8(self) -> np.ndarray:
-        """The perturbed picture as (H, W, C) 8-bit pixels (C = 1 or 3), ready for a PNG."""
-        return np.rint(self.perturbed * 255).astype(np.uint8).transpose(1, 2, 0)
+        """The perturbed picture as (H, W, 3) 8-bit pixels (grey repeated in R, G and B), ready for a PNG."""
+        pixels = np.rint(self.perturbed * 255).astype(np.uint8).transpose(1, 2, 0)
+        return pixels if pixels.shape[2] == 3 else np.repeat(pixels, 3, axis=2)
 
 
 def on_8bit_grid(pixels: np.ndarray) -> np.ndarray:

@@ -25,10 +25,17 @@ def _made_up(kind: str) -> tuple[np.ndarray, tuple[str, ...]]:
 
 def examples_for(input_kind: str, preprocess: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, list[str]]:
     """(N, C, H, W) network inputs and a name for each; empty for networks of the user's own drawings."""
-    keys = {"photo": PHOTO_SAMPLES, "glyph": GLYPH_SAMPLES, "digit": DIGIT_SAMPLES}.get(input_kind, [])
+    keys = {
+        "photo": PHOTO_SAMPLES,
+        "onnx-photo": PHOTO_SAMPLES,
+        "onnx-gray": PHOTO_SAMPLES,
+        "glyph": GLYPH_SAMPLES,
+        "digit": DIGIT_SAMPLES,
+        "onnx-digit": DIGIT_SAMPLES,
+    }.get(input_kind, [])
     inputs = [preprocess(load_sample(k, 512).pixels) for k in keys]
     names = [f"sample '{k}'" for k in keys]
-    if input_kind == "photo":  # and each photo mirrored
+    if keys is PHOTO_SAMPLES:  # and each photo mirrored
         inputs += [x[:, :, ::-1].copy() for x in inputs]
         names += [f"{n}, mirrored" for n in names]
     if not inputs:

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from viz.activations import walk
 from viz.ops import as_tensor
 from viz.probes.pixel_space import PixelSpace
 
@@ -35,12 +36,8 @@ WHERE = {
 def objective(model: nn.Sequential, x: torch.Tensor, layer: str, channel: int, where: str = "centre") -> torch.Tensor:
     """(N, C, H, W) inputs -> (N,): what is maximized, for `channel` of `layer`'s output (see WHERE);
     for a vector layer (a class score, a neuron) its value."""
-    out = x
-    for name, module in model.named_children():
-        out = module(out)
-        if name == layer:
-            break
-    else:
+    out = next((value for name, _, value in walk(model, x) if name == layer), None)
+    if out is None:
         raise ValueError(f"{layer!r} is not a layer of this network")
     picked = out[:, channel]
     if picked.ndim == 1:
@@ -54,7 +51,7 @@ def objective(model: nn.Sequential, x: torch.Tensor, layer: str, channel: int, w
 def regularizers(input_kind: str) -> dict:
     """Photos get jitter and blur (else the result is high-frequency noise); grids of cells get neither,
     since their features are one cell thin and a blur would wash them out."""
-    if input_kind == "photo":
+    if input_kind in ("photo", "onnx-photo", "onnx-gray"):
         return {"jitter": 2, "blur_every": 2, "start_noise": 0.05}
     # Grids start from plain grey, so a cell the unit cannot see stays grey.
     return {"jitter": 0, "blur_every": 0, "start_noise": 0.0}

@@ -61,3 +61,8 @@ def pixel_space(input_kind: str) -> PixelSpace:
     """The pixel space of a network by the kind of input it reads ("photo", "glyph", "digit", "drawing")."""
     # The lesson's grids and the networks trained on the user's own drawings read ±1 cells.
     return {"photo": PHOTO, "digit": INK}.get(input_kind, GRID)
+
+
+def space_of(spec) -> PixelSpace:
+    """A network's pixel space: its own (networks opened from ONNX files say theirs), else by its kind."""
+    return spec.pixels or pixel_space(spec.input_kind)

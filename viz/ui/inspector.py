@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
+import torch
 from torch import nn
 
 from viz.activations import LayerOutput, capture, layer_input, relu_and_pool_stats, softmax
@@ -31,7 +32,7 @@ from viz.render import (
 from viz.samples import DIGIT_SAMPLES, GLYPH_SAMPLES, PHOTO_SAMPLES
 from viz.swap import first_conv_name, swapped
 from viz.thumbnails import PAGE_SIZE, cells_html, channel_thumbnails, thumbnails_html
-from viz.ui import display, explain_view, linked_maps, probes, session_networks, state
+from viz.ui import display, explain_view, linked_maps, own_network, probes, session_networks, state
 from viz.ui.caching import cached_result
 from viz.ui.inputs import DRAW, SOURCES, image_source
 
@@ -42,6 +43,10 @@ INPUTS = {
     "digit": (("Sample", DRAW, "Upload", "Webcam"), DIGIT_SAMPLES),
     "photo": (SOURCES, PHOTO_SAMPLES),
     "drawing": ((DRAW, "Upload", "Webcam"), []),  # a network trained on the user's own drawings
+    # Networks opened from ONNX files:
+    "onnx-photo": (SOURCES, PHOTO_SAMPLES),
+    "onnx-gray": (SOURCES, PHOTO_SAMPLES),
+    "onnx-digit": (("Sample", DRAW, "Upload", "Webcam"), DIGIT_SAMPLES),
 }
 KIND_WORDS = {
     "conv": "convolution",
@@ -49,6 +54,12 @@ KIND_WORDS = {
     "pool": "max pooling",
     "flatten": "flatten",
     "fc": "fully connected",
+    # Found in networks opened from ONNX files:
+    "norm": "batch normalization",
+    "avgpool": "average pooling",
+    "globalmax": "global max pooling",
+    "activation": "activation",
+    "op": "operation",
 }
 LOW_CONFIDENCE = 0.5
 DEFAULTS = {
@@ -129,7 +140,8 @@ def _sidebar() -> tuple[ModelSpec, np.ndarray | None, np.ndarray | None, str | N
         choices = list(MODELS) + session_networks.ids()
         if st.session_state.get("inspector_model") not in choices:
             st.session_state["inspector_model"] = DEFAULT_MODEL
-        model_id = st.selectbox("Network", choices, key="inspector_model", format_func=lambda m: spec_of(m).title)
+        titles = {m: spec_of(m).title for m in choices}  # read now: a label never looks anything up later
+        model_id = st.selectbox("Network", choices, key="inspector_model", format_func=titles.__getitem__)
         spec = spec_of(model_id)
         try:
             card = model_card(model_id)
@@ -137,11 +149,15 @@ def _sidebar() -> tuple[ModelSpec, np.ndarray | None, np.ndarray | None, str | N
         except ConvScopeError as exc:
             st.caption(spec.summary)
             return spec, None, None, str(exc)
-        st.caption(
-            f"{spec.summary} {card['parameters']:,} parameters; "
-            f"{card['test_accuracy']:.1%} right on {card['test_images']:,} "
-            f"{'held-out examples' if session_networks.get(model_id) else 'test images'} it never saw."
-        )
+        if card.get("test_accuracy") is None:  # opened from a file: how well it does is not known here
+            st.caption(f"{spec.summary} {card['parameters']:,} parameters.")
+        else:
+            st.caption(
+                f"{spec.summary} {card['parameters']:,} parameters; "
+                f"{card['test_accuracy']:.1%} right on {card['test_images']:,} "
+                f"{'held-out examples' if session_networks.get(model_id) else 'test images'} it never saw."
+            )
+        own_network.opener()
         st.header("2 · Input")
         sources, samples = INPUTS[spec.input_kind]
         picture = image_source(PAGE, samples, working_size=False, sources=sources)
@@ -229,6 +245,9 @@ def _layer_words(model: nn.Module, layer: LayerOutput) -> str:
         return f"{module.kernel_size}×{module.kernel_size} windows"
     if isinstance(module, nn.Linear):
         return f"{module.in_features} → {module.out_features}"
+    reads = getattr(model, "sources", lambda name: ())(layer.name)
+    if len(reads) > 1:  # a graph: say where a layer that joins branches reads from
+        return f"{getattr(module, 'op', type(module).__name__)} of {', '.join(reads)}"
     return ""
 
 
@@ -306,6 +325,9 @@ def _closer_look(spec: ModelSpec, layers: list[LayerOutput], x: np.ndarray, mode
     if layer.kind in ("fc", "flatten"):
         _closer_vector(spec, layer, module, received, layers, c2)
         return
+    if layer.output.ndim == 1:  # another operation on a vector (a network opened from a file)
+        _closer_other(layer, module, received, 0, model)
+        return
     if st.session_state.get("_inspector_channel_for") != name:
         # Entering a layer: open on its strongest channel (the user's choice stays while they stay here).
         st.session_state["_inspector_channel_for"] = name
@@ -325,8 +347,51 @@ def _closer_look(spec: ModelSpec, layers: list[LayerOutput], x: np.ndarray, mode
             _heatmap(layer.output[channel], f"{name} output: negatives set to 0", "inspector_heat_out")
         zeroed = float(np.mean(received[channel] < 0))
         st.markdown(f"ReLU set **{zeroed:.1%}** of this channel's values to 0 (all the negative ones).")
-    else:
+    elif layer.kind == "pool":
         _closer_pool(layer, module, received, channel)
+    else:
+        _closer_other(layer, module, received, channel, model)
+
+
+def _op_words(module: nn.Module, layer: LayerOutput, channel: int, model: nn.Module) -> str:
+    """One sentence on what a layer of a network opened from a file does (to this channel)."""
+    reads = getattr(model, "sources", lambda name: ())(layer.name)
+    source = f" of {' and '.join(f'**{r}**' for r in reads)}" if reads else ""
+    if isinstance(module, nn.BatchNorm2d):
+        a = float(module.weight[channel] / torch.sqrt(module.running_var[channel] + module.eps))
+        b = float(module.bias[channel] - module.running_mean[channel] * a)
+        return (
+            f"Batch normalization, with the statistics it learned: channel {channel} is multiplied by "
+            f"{format_number(a, 4)} and then {format_number(b, 4)} is added, everywhere on the map."
+        )
+    if isinstance(module, nn.AvgPool2d):
+        k = module.kernel_size if isinstance(module.kernel_size, int) else module.kernel_size[0]
+        return f"Each {k}×{k} window passes on the mean of its values (max pooling would pass the largest)."
+    if isinstance(module, nn.AdaptiveAvgPool2d):
+        return "Each channel's whole map becomes one number: its mean."
+    if isinstance(module, nn.AdaptiveMaxPool2d):
+        return "Each channel's whole map becomes one number: its largest value."
+    if layer.kind == "activation":
+        return f"{type(module).__name__}: applied to every value on its own, like ReLU."
+    name = getattr(module, "op", type(module).__name__)
+    return f"{name}{source}: it has no weights of its own to explain."
+
+
+def _closer_other(layer: LayerOutput, module: nn.Module, received: np.ndarray, channel: int, model) -> None:
+    """Input and output of a layer the page has no step-by-step view for, with one sentence on it."""
+    out = layer.output
+    if out.ndim == 3:
+        left, right = st.columns(2)
+        with left:
+            if received.ndim == 3:
+                shown = min(channel, received.shape[0] - 1)
+                _heatmap(received[shown], f"{layer.name} input (channel {shown})", "inspector_heat_in")
+        with right:
+            _heatmap(out[channel], f"{layer.name} output (channel {channel})", "inspector_heat_out")
+    else:
+        strip = enlarge_to_width(vector_picture(out), max_width=900, max_factor=24)
+        st.image(strip, width=strip.shape[1])
+    st.markdown(_op_words(module, layer, channel, model))
 
 
 def _closer_conv(layer: LayerOutput, conv: nn.Conv2d, received: np.ndarray, channel: int, spec: ModelSpec, x) -> None:
@@ -372,7 +437,7 @@ def _closer_conv(layer: LayerOutput, conv: nn.Conv2d, received: np.ndarray, chan
     col = int(c2.number_input("Column", 0, w - 1, key="inspector_col", on_change=_pixel_chosen))
     if not st.session_state.get("_inspector_pixel_chosen"):
         st.caption("Showing this channel's strongest response until you pick a row and column.")
-    stride, padding = conv.stride[0], conv.padding[0]
+    stride, padding = tuple(conv.stride), tuple(conv.padding)
     ex = explain_conv(received, weights, row, col, stride, padding, bias)
     sums = ex.channel_sums
     left, right = st.columns([2, 3], gap="large")
@@ -510,14 +575,15 @@ def _closer_vector(spec, layer, module, received, layers, column) -> None:
             key="inspector_output",
             format_func=(lambda i: spec.classes[i]) if is_last else (lambda i: f"neuron {i}"),
         )
-    votes = fc_votes(module.weight.detach().numpy(), module.bias.detach().numpy(), received, target)
-    index = layers.index(layer)
-    source_shape = layers[index - 2].output.shape if layers[index - 1].kind == "flatten" else received.shape
+    bias = module.bias.detach().numpy() if module.bias is not None else np.zeros(module.out_features, np.float32)
+    votes = fc_votes(module.weight.detach().numpy(), bias, received, target)
+    feeder = _source_layer(layers, layer)
+    before_flatten = _source_layer(layers, feeder) if feeder is not None and feeder.kind == "flatten" else None
     order = np.argsort(-np.abs(votes.contributions))[:15]
-    source = layers[index - 1].name
+    source = feeder.name if feeder is not None else "input"
     labels = [
-        f"{source}[{i}] · {flat_position(int(i), source_shape)}"
-        if layers[index - 1].kind == "flatten"
+        f"{source}[{i}] · {flat_position(int(i), before_flatten.output.shape)}"
+        if before_flatten is not None and before_flatten.output.ndim == 3
         else f"{source}[{i}]"
         for i in order
     ]
@@ -548,6 +614,14 @@ def _closer_vector(spec, layer, module, received, layers, column) -> None:
         f"{format_number(-negative, 3)}; with bias {format_number(votes.bias, 3)} that gives "
         f"**{format_number(votes.total, 4)}** (the network computed {format_number(float(layer.output[target]), 4)})."
     )
+
+
+def _source_layer(layers: list[LayerOutput], layer: LayerOutput) -> LayerOutput | None:
+    """The layer that `layer` reads (its first input), or None for the network's input."""
+    if layer.sources:
+        return next((other for other in layers if other.name == layer.sources[0]), None)
+    index = layers.index(layer)
+    return layers[index - 1] if index > 0 else None
 
 
 def _filter_gallery(spec: ModelSpec, model: nn.Module) -> None:

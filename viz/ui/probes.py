@@ -16,7 +16,7 @@ from viz.activations import LayerOutput, softmax
 from viz.models import ModelSpec
 from viz.probes import adversarial, attribution, invariance, maximize
 from viz.probes.examples import examples_for
-from viz.probes.pixel_space import PixelSpace, pixel_space
+from viz.probes.pixel_space import PixelSpace, space_of
 from viz.render import (
     NEGATIVE_HEX,
     POSITIVE_HEX,
@@ -32,6 +32,7 @@ from viz.render import (
 from viz.ui import display
 from viz.ui.caching import cached_result
 
+ROUND_TRIPS = ("photo", "onnx-photo", "onnx-gray")  # inputs an upload of the same size is read back unchanged
 PROBES = ("Where it looked", "Fool it", "Shift it", "What a channel wants")
 SIDE = 200  # each picture's width in the page, px
 DEFAULTS = {
@@ -112,12 +113,12 @@ def _class_picker(spec: ModelSpec, predicted: int, key: str, label: str = "Class
 
 def _background(spec: ModelSpec) -> float | None:
     """What a shift brings in at the edges, in pixels: drawings their paper (0), photos their own edge."""
-    return None if spec.input_kind == "photo" else 0.0
+    return 0.0 if spec.input_kind in ("glyph", "digit", "drawing", "onnx-digit") else None
 
 
 # ---------------------------------------------------------------- 1 · where it looked
 def _where_it_looked(spec, network, model, x, predicted) -> None:
-    space = pixel_space(spec.input_kind)
+    space = space_of(spec)
     picture = _picture(spec, x)
     convs = attribution.conv_layers(model)
     h = x.shape[1]
@@ -203,7 +204,7 @@ def _where_it_looked(spec, network, model, x, predicted) -> None:
 
 # ---------------------------------------------------------------- 2 · fool it
 def _fool_it(spec, network, model, x, predicted) -> None:
-    space = pixel_space(spec.input_kind)
+    space = space_of(spec)
     c1, c2, c3, c4 = st.columns([1, 1, 1, 2])
     with c1:
         method = st.radio("Attack", ["FGSM", "PGD"], key="probe_method", horizontal=True)
@@ -258,7 +259,7 @@ def _fool_it(spec, network, model, x, predicted) -> None:
         "every pixel within ε of the original. The changed picture is rounded to whole 8-bit steps before it "
         "is judged, as a PNG would hold it."
     )
-    if spec.input_kind == "photo":
+    if spec.input_kind in ROUND_TRIPS:
         st.download_button(
             "Download the changed picture (PNG)",
             png_bytes(result.as_uint8()),
@@ -279,7 +280,7 @@ def _fool_it(spec, network, model, x, predicted) -> None:
 
 # ---------------------------------------------------------------- 3 · shift it
 def _shift_it(spec, network, model, x, layers) -> None:
-    space = pixel_space(spec.input_kind)
+    space = space_of(spec)
     c1, c2, c3, c4 = st.columns(4)
     dx = int(c1.slider("Move right (px)", -8, 8, key="probe_dx"))
     dy = int(c2.slider("Move down (px)", -8, 8, key="probe_dy"))
@@ -367,7 +368,7 @@ def _agreement_chart(rows: list[invariance.LayerAgreement]) -> None:
 
 # ---------------------------------------------------------------- 4 · what a channel wants
 def _what_it_wants(spec, network, model, x, layers: list[LayerOutput]) -> None:
-    space = pixel_space(spec.input_kind)
+    space = space_of(spec)
     choices = [layer.name for layer in layers if layer.kind == "conv"] + [layers[-1].name]
     if st.session_state.get("probe_layer") not in choices:
         # Photos: the last conv layer's features are the ones with a picture worth seeing.

@@ -6,6 +6,7 @@ between sessions or between two networks."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -28,10 +29,22 @@ class SessionNetwork:
     card: dict
 
 
-def add(model: nn.Module, card: dict, design: Design) -> str:
-    """Keep a trained network for this session; returns its id (the inspector's network choice)."""
+def keep(make_spec: Callable[[str], ModelSpec], model: nn.Module, card: dict) -> str:
+    """Keep a network for this session under a new id (the inspector's network choice); returns the id."""
     kept: dict[str, SessionNetwork] = st.session_state.setdefault(KEY, {})
     model_id = PREFIX + uuid.uuid4().hex[:10]
+    kept[model_id] = SessionNetwork(make_spec(model_id), model.eval(), card)
+    while len(kept) > MAX_KEPT:
+        kept.pop(next(iter(kept)))
+    return model_id
+
+
+def add(model: nn.Module, card: dict, design: Design) -> str:
+    """Keep a network trained on the Train page for this session; returns its id."""
+    return keep(lambda model_id: _trained_spec(model_id, card, design), model, card)
+
+
+def _trained_spec(model_id: str, card: dict, design: Design) -> ModelSpec:
     classes = tuple(card["classes"])
     digits = card.get("reads") == "digit"
     spec = ModelSpec(
@@ -53,10 +66,7 @@ def add(model: nn.Module, card: dict, design: Design) -> str:
             else "Cropped to the ink, fitted into a 16×16 grid; a cell is +1 (ink) or −1 (background)."
         ),
     )
-    kept[model_id] = SessionNetwork(spec, model.eval(), card)
-    while len(kept) > MAX_KEPT:
-        kept.pop(next(iter(kept)))
-    return model_id
+    return spec
 
 
 def get(model_id: str) -> SessionNetwork | None:
