@@ -342,7 +342,7 @@ def _agreement_chart(rows: list[invariance.LayerAgreement]) -> None:
             x=[r.name for r in rows],
             y=values,
             marker_color=[colours.get(r.kind, "#9aa5b1") for r in rows],
-            text=[f"{v:.2f}" for v in values],
+            text=["–" if np.isnan(r.correlation) else f"{r.correlation:.2f}" for r in rows],  # – : constant
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{x}: r = %{y:.3f}<extra></extra>",
@@ -361,7 +361,8 @@ def _agreement_chart(rows: list[invariance.LayerAgreement]) -> None:
     )
     st.plotly_chart(fig, config={"displayModeBar": False}, key="probe_agreement")
     st.caption(
-        "r = 1: the layer's values did not change; 0: no relation left. Grey: the input · red: convolution · "
+        "r = 1: the layer's values did not change; 0: no relation left; –: the layer is constant (all zero, say), "
+        "so r is not defined. Grey: the input · red: convolution · "
         "amber: ReLU · blue: pooling · purple: fully connected."
     )
 
