@@ -9,6 +9,7 @@ probes) work as on the shipped networks.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Iterator
@@ -543,9 +544,9 @@ def reading_words(opened: OpenedNetwork, reading: Reading) -> str:
         how = "As MNIST was made: cropped to the ink, scaled into 20×20, centred by its centre of mass, white on black"
         how += ", 28×28." if (h, w) == (28, 28) else f", resized to {h}×{w}."
     else:
-        how = f"Centre-cropped to its {h}:{w} shape and resized to {h}×{w} pixels" + (
-            ", in grey (luminance)." if c == 1 else "."
-        )
+        d = math.gcd(h, w)
+        shape = "a square" if h == w else f"its {w // d}:{h // d} shape (width:height)"
+        how = f"Centre-cropped to {shape} and resized to {h}×{w} pixels" + (", in grey (luminance)." if c == 1 else ".")
     if any(reading.mean) or any(s != 1 for s in reading.std):
         how += f" Each channel then (pixel − {list(reading.mean)}) ÷ {list(reading.std)}."
     else:

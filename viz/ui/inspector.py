@@ -206,7 +206,7 @@ def _prediction(spec: ModelSpec, logits: np.ndarray) -> None:
         plot_bgcolor="rgba(0,0,0,0)",
     )
     st.plotly_chart(fig, config={"displayModeBar": False}, key="inspector_probabilities")
-    if spec.input_kind == "photo":
+    if spec.input_kind in ("photo", "onnx-photo", "onnx-gray"):
         known = ", ".join(spec.classes)
         if p[winner] < LOW_CONFIDENCE:
             st.warning(
