@@ -218,6 +218,7 @@ OPS = {
     "Flatten": (["X"], dict(axis=1), [], None),
     "Reshape": (["X", "shape"], {}, [_init("shape", np.array([1, 0, 36, -1], np.int64))], None),
     "Concat": (["X", "R"], dict(axis=1), [], relu_first),
+    "Transpose": (["X"], dict(perm=[0, 2, 3, 1]), [], None),
     "Softmax": (["F"], dict(axis=1), [], flat_first),
     "Dropout": (["X"], {}, [], None),
     "Identity": (["X"], {}, [], None),
@@ -242,6 +243,40 @@ def test_each_supported_op_computes_what_onnxruntime_computes(op):
     with torch.no_grad():
         ours = read_onnx(data).model(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(ours, onnxruntime_output(data, x), atol=1e-5, rtol=1e-5)
+
+
+def test_a_channels_last_network_as_keras_exports_reads_the_pages_pictures():
+    """Input (batch, height, width, channels) turned by a Transpose, and turned back before flattening."""
+    w = _init("w", W)
+    fc = _init("fc", rng.normal(size=(5, 8 * 8 * 4)).astype(np.float32))
+    nodes = [
+        helper.make_node("Transpose", ["X"], ["T"], perm=[0, 3, 1, 2], name="to_channels_first"),
+        helper.make_node("Conv", ["T", "w"], ["C"], pads=[1, 1, 1, 1], name="conv2d"),
+        helper.make_node("Relu", ["C"], ["R"], name="relu"),
+        helper.make_node("Transpose", ["R"], ["B"], perm=[0, 2, 3, 1], name="to_channels_last"),
+        helper.make_node("Flatten", ["B"], ["F"], name="flatten"),
+        helper.make_node("Gemm", ["F", "fc"], ["Y"], transB=1, name="dense"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "keras-like",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, ["N", 8, 8, 3])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
+        initializer=[w, fc],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    data = model.SerializeToString()
+    opened = read_onnx(data)
+    assert opened.input_shape == (3, 8, 8) and opened.model.channels_last
+    x_nhwc = np.random.default_rng(2).random((2, 8, 8, 3), dtype=np.float32)
+    with torch.no_grad():
+        ours = opened.model(torch.from_numpy(x_nhwc.transpose(0, 3, 1, 2).copy())).numpy()
+    np.testing.assert_allclose(ours, onnxruntime_output(data, x_nhwc), atol=1e-5)
+    assert [layer.name for layer in capture(opened.model, x_nhwc[0].transpose(2, 0, 1))][:2] == [
+        "to_channels_first",
+        "conv2d",
+    ]
 
 
 def test_a_constant_node_feeds_the_layer_that_reads_it():

@@ -71,6 +71,15 @@ class Reshape(nn.Module):
         return x.reshape(shape)
 
 
+class Transpose(nn.Module):
+    def __init__(self, perm: list[int]) -> None:
+        super().__init__()
+        self.perm = perm
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.permute(*self.perm)
+
+
 class Softmax(nn.Module):
     def __init__(self, axis: int) -> None:
         super().__init__()
@@ -97,7 +106,7 @@ class Pad(nn.Module):
 
 SUPPORTED = (
     "Conv Gemm MatMul Relu LeakyRelu Sigmoid Tanh MaxPool AveragePool GlobalAveragePool GlobalMaxPool "
-    "BatchNormalization Add Sub Mul Div Flatten Reshape Concat Softmax Dropout Identity Pad Constant"
+    "BatchNormalization Add Sub Mul Div Flatten Reshape Transpose Concat Softmax Dropout Identity Pad Constant"
 ).split()
 
 
@@ -272,6 +281,8 @@ def _module(node, attrs: dict, constants: dict[str, np.ndarray]) -> nn.Module:
         return Reshape([int(v) for v in const(1).ravel()])
     if op == "Concat":
         return Concat(int(attrs["axis"]))
+    if op == "Transpose":
+        return Transpose([int(v) for v in attrs["perm"]])
     if op == "Softmax":
         return Softmax(int(attrs.get("axis", -1)))
     if op in ("Dropout", "Identity"):
@@ -307,8 +318,11 @@ class OnnxNetwork(nn.Module):
         for step in steps:
             self.add_module(step.name, modules[step.name])
 
+    channels_last = False  # the file reads (batch, height, width, channels), as Keras networks do
+
     def _run(self, x: torch.Tensor, values: dict) -> Iterator[tuple[str, nn.Module, torch.Tensor]]:
-        values[self.input_name] = x
+        # The page always gives (batch, channels, height, width); a channels-last file gets it turned.
+        values[self.input_name] = x.permute(0, 2, 3, 1) if self.channels_last else x
         for step in self.steps:
             module = getattr(self, step.name)
             values[step.output] = module(*(values[v] for v in step.inputs))
@@ -353,6 +367,16 @@ def _shape_of(value) -> list:
     return [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in value.type.tensor_type.shape.dim]
 
 
+def _first_is_to_channels_first(graph, input_name: str) -> bool:
+    """Whether every node reading the input is a Transpose to (batch, channels, height, width)."""
+    readers = [n for n in graph.node if input_name in n.input]
+    return bool(readers) and all(
+        n.op_type == "Transpose"
+        and list(_onnx().helper.get_attribute_value(a) for a in n.attribute if a.name == "perm") == [[0, 3, 1, 2]]
+        for n in readers
+    )
+
+
 def read_onnx(data: bytes, name: str = "the file") -> OpenedNetwork:
     """Parse, check and convert an ONNX file's bytes; a ConvScopeError says what is wrong, in words
     (anything the file names is quoted, so a message can be shown as Markdown)."""
@@ -382,7 +406,13 @@ def read_onnx(data: bytes, name: str = "the file") -> OpenedNetwork:
     if len(inputs) != 1:
         raise ConvScopeError(f"{name} has {len(inputs)} inputs; ConvScope opens networks with one picture as input.")
     shape = _shape_of(inputs[0])
-    dims = shape[1:] if len(shape) == 4 else None
+    channels_last = (
+        len(shape) == 4
+        and shape[3] in (1, 3)
+        and shape[1] not in (1, 3)
+        and _first_is_to_channels_first(graph, inputs[0].name)
+    )
+    dims = (shape[3], shape[1], shape[2]) if channels_last else shape[1:] if len(shape) == 4 else None
     if dims is None or not all(isinstance(d, int) and d > 0 for d in dims):
         raise ConvScopeError(
             f"{name} expects an input of shape {shape}; ConvScope needs (batch, channels, height, width) with fixed "
@@ -420,6 +450,7 @@ def read_onnx(data: bytes, name: str = "the file") -> OpenedNetwork:
         output = steps[-1].inputs[0]
         modules.pop(steps.pop().name)
     model = OnnxNetwork(steps, modules, inputs[0].name, output).eval()
+    model.channels_last = channels_last
     for p in model.parameters():
         p.requires_grad_(False)
     start = time.perf_counter()
