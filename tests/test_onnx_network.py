@@ -376,3 +376,25 @@ def test_grouped_convolutions_and_uneven_padding_are_named():
     assert "grouped" in _message(_single("Conv", ["X", "w"], dict(group=3), [w]))
     w4 = _init("w", W)
     assert "uneven padding" in _message(_single("Conv", ["X", "w"], dict(pads=[0, 0, 1, 1]), [w4]))
+
+
+def test_a_node_missing_its_attributes_is_named():
+    assert "cannot be read" in _message(_single("MaxPool", ["X"], {}, []))  # no kernel_shape
+
+
+def test_too_many_operations_are_refused_before_they_are_built():
+    nodes = [helper.make_node("Relu", ["X" if i == 0 else f"r{i - 1}"], [f"r{i}"]) for i in range(1200)]
+    nodes.append(helper.make_node("Flatten", ["r1199"], ["Y"]))
+    graph = helper.make_graph(
+        nodes,
+        "deep",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, 1, 4, 4])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    assert "at most 1,000" in _message(model.SerializeToString())
+
+
+def test_a_network_that_fails_on_a_picture_says_why():
+    w = _init("w", rng.normal(size=(4, 3, 9, 9)).astype(np.float32))  # a 9×9 kernel on a 6×6 picture
+    assert "could not be run on a 3×6×6 picture" in _message(_single("Conv", ["X", "w"], {}, [w]))

@@ -26,6 +26,7 @@ from viz.images import MAX_UPLOAD_MB
 MAX_FILE_MB = MAX_UPLOAD_MB  # as photos: larger uploads would not stay in memory (see viz.ui.server)
 MAX_TENSOR_VALUES = 20_000_000  # one tensor's declared values, at most (80 MB of float32)
 MAX_SIDE = 256  # the input's height and width, at most
+MAX_NODES = 1000  # operations in the graph, at most
 MAX_FORWARD_S = 1.5  # one forward pass of one picture, at most, on this machine
 INPUT = "input"  # the name of the network's input, as a layer's source
 
@@ -401,6 +402,10 @@ def read_onnx(data: bytes, name: str = "the file") -> OpenedNetwork:
         raise ConvScopeError(
             f"{name} uses {', '.join(quoted(op, 30) for op in unknown)}, which ConvScope does not support. It supports: {', '.join(SUPPORTED)}."
         )
+    if len(graph.node) > MAX_NODES:
+        raise ConvScopeError(
+            f"{name} has {len(graph.node):,} operations; a network here may have at most {MAX_NODES:,}."
+        )
     constants = {t.name: _array(t) for t in graph.initializer}
     inputs = [v for v in graph.input if v.name not in constants]
     if len(inputs) != 1:
@@ -426,7 +431,14 @@ def read_onnx(data: bytes, name: str = "the file") -> OpenedNetwork:
         )
     steps, modules, taken, known = [], {}, set(), {inputs[0].name}
     for index, node in enumerate(graph.node):
-        attrs = _attributes(node)
+        try:
+            attrs = _attributes(node)
+        except (ValueError, TypeError, IndexError) as exc:
+            if isinstance(exc, ConvScopeError):
+                raise
+            raise ConvScopeError(f"{name}: the attributes of node {quoted(node.name, 40)} cannot be read.") from exc
+        if node.op_type == "Constant" and not attrs:
+            raise ConvScopeError(f"{name}: the Constant node {quoted(node.name, 40)} holds no value.")
         if node.op_type == "Constant":
             constants[node.output[0]] = next(iter(attrs.values()))
             continue
@@ -437,7 +449,15 @@ def read_onnx(data: bytes, name: str = "the file") -> OpenedNetwork:
                 f"{name}: node {quoted(node.name, 40)} reads {quoted(missing[0], 40)} before anything writes it."
             )
         layer = _layer_name(node, index, taken)
-        modules[layer] = _module(node, attrs, constants)
+        try:
+            modules[layer] = _module(node, attrs, constants)
+        except (KeyError, ValueError, TypeError, IndexError, RuntimeError) as exc:
+            if isinstance(exc, ConvScopeError):
+                raise
+            raise ConvScopeError(
+                f"{name}: the {quoted(node.op_type, 30)} node {quoted(node.name, 40)} cannot be read "
+                f"({type(exc).__name__}: {quoted(exc, 60)})."
+            ) from exc
         if node.op_type in Binary.OPS and not data_inputs:
             raise ConvScopeError(f"{name}: node {quoted(node.name, 40)} computes on constants only.")
         steps.append(Step(layer, node.op_type, data_inputs, node.output[0]))
@@ -457,8 +477,9 @@ def read_onnx(data: bytes, name: str = "the file") -> OpenedNetwork:
     try:
         with torch.no_grad():
             logits = model(torch.zeros(1, c, h, w))
-    except (RuntimeError, ValueError, IndexError) as exc:
-        raise ConvScopeError(f"{name} could not be run on a {c}×{h}×{w} picture: {str(exc).splitlines()[0]}") from exc
+    except (RuntimeError, ValueError, IndexError, TypeError, KeyError) as exc:
+        first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise ConvScopeError(f"{name} could not be run on a {c}×{h}×{w} picture: {quoted(first_line, 120)}") from exc
     seconds = time.perf_counter() - start
     try:  # the probes feed batches; a file that fixes the batch at 1 is fed one picture at a time
         with torch.no_grad():

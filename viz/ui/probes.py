@@ -5,11 +5,14 @@ The page wires widgets to viz.probes; every picture is the network's own input (
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Hashable
 
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
+import torch
 from torch import nn
 
 from viz.activations import LayerOutput, softmax
@@ -61,13 +64,34 @@ def _occlusion(network: Hashable, model: nn.Module, x: np.ndarray, target: int, 
 
 
 @cached_result(max_entries=64, max_mb=8, ignore=("model",))
-def _favourite(network: Hashable, model: nn.Module, space: PixelSpace, shape, layer: str, channel: int, where, kind):
-    return maximize.favourite_picture(model, space, shape, layer, channel, where, **maximize.regularizers(kind))
+def _favourite(network: Hashable, model: nn.Module, space: PixelSpace, shape, layer, channel, where, kind, steps):
+    return maximize.favourite_picture(
+        model, space, shape, layer, channel, where, steps=steps, **maximize.regularizers(kind)
+    )
 
 
 @cached_result(max_entries=8, max_mb=64)
 def _examples(input_kind: str, preprocess) -> tuple[np.ndarray, list[str]]:
     return examples_for(input_kind, preprocess)
+
+
+BUDGET_S = 3.0  # each probe's time, at most, however slow the network (one opened from a file, say)
+
+
+@cached_result(max_entries=64, max_mb=1, ignore=("model",))
+def _forward_seconds(network: Hashable, model: nn.Module, shape: tuple[int, ...]) -> float:
+    """One forward pass of one picture, timed (after a first, warming one)."""
+    x = torch.zeros((1, *shape))
+    with torch.no_grad():
+        model(x)
+        start = time.perf_counter()
+        model(x)
+    return time.perf_counter() - start
+
+
+def _passes_in_budget(network: Hashable, model: nn.Module, x: np.ndarray) -> int:
+    """How many forward passes of one picture fit in BUDGET_S (backward passes count as two)."""
+    return int(BUDGET_S / max(_forward_seconds(network, model, tuple(x.shape)), 1e-4))
 
 
 # ---------------------------------------------------------------- small pieces
@@ -137,9 +161,15 @@ def _where_it_looked(spec, network, model, x, predicted) -> None:
     with c4:
         stride = int(st.slider("Step", 1, 4, key="probe_occlusion_stride"))
 
+    passes = _passes_in_budget(network, model, x)
+    fitting = max(stride, math.ceil((h - size + 1) / math.sqrt(max(passes, 1))))  # squares within the budget
+    if fitting > stride:
+        st.caption(f"With this network, a step of {fitting} (not {stride}) keeps occlusion within {BUDGET_S:.0f} s.")
+        stride = fitting
     grad = attribution.input_gradient(model, x, target)
     plain = np.abs(grad).max(0)
-    smooth = attribution.smoothgrad(model, x, target)
+    copies = int(np.clip(passes // 4, 4, 32))
+    smooth = attribution.smoothgrad(model, x, target, samples=copies)
     cam = attribution.grad_cam(model, x, target, layer)
     occ = _occlusion(network, model, x, target, size, stride, space.grey(x.shape[0]))
 
@@ -157,7 +187,7 @@ def _where_it_looked(spec, network, model, x, predicted) -> None:
         _show(
             heat_overlay(picture, smooth),
             "SmoothGrad",
-            "The same, averaged over 32 noisy copies of the picture: less speckle, the same meaning.",
+            f"The same, averaged over {copies} noisy copies of the picture: less speckle, the same meaning.",
         )
     with cols[3]:
         _show(
@@ -224,6 +254,10 @@ def _fool_it(spec, network, model, x, predicted) -> None:
                 format_func=lambda i: "anything but its answer" if i == adversarial.ANY_OTHER else spec.classes[i],
             )
         )
+    most = max(1, _passes_in_budget(network, model, x) // 3)  # a step is a forward and a backward pass
+    if method == "PGD" and steps > most:
+        st.caption(f"With this network, {most} steps (not {steps}) keep the attack within {BUDGET_S:.0f} s.")
+        steps = most
     result = adversarial.attack(model, space, space.to_pixels(x), epsilon, target, method.lower(), steps)
     change = result.change
     low, high = int(change.min()), int(change.max())
@@ -405,7 +439,8 @@ def _what_it_wants(spec, network, model, x, layers: list[LayerOutput]) -> None:
             )
     target = f"'{spec.classes[channel]}'" if is_class else f"{layer}[{channel}]"
     with st.spinner(f"Climbing the gradient of {target}…"):
-        favourite = _favourite(network, model, space, x.shape, layer, channel, where, spec.input_kind)
+        steps = int(np.clip(_passes_in_budget(network, model, x) // 3, 20, 160))
+        favourite = _favourite(network, model, space, x.shape, layer, channel, where, spec.input_kind, steps)
     inputs, names = _examples(spec.input_kind, spec.preprocess)
     left, right = st.columns([1, 3], gap="large")
     with left:
