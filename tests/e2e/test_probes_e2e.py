@@ -38,7 +38,7 @@ def test_a_fooled_png_downloaded_and_uploaded_again_still_fools_it(page, server,
     page.get_by_role("tab", name="All layers").click()
     page.locator('[data-testid="stSidebar"] [data-testid="stRadio"] label').filter(has_text="Upload").first.click()
     settle(page)
-    page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(png))
+    page.locator('[data-testid="stSidebar"] input[type="file"][accept*=".png"]').set_input_files(str(png))
     wait_for_text(page, f"It says: {fooled_as}")
     assert said(page) == fooled_as
 
