@@ -153,18 +153,21 @@ def test_the_shipped_lenet_exported_and_read_back_matches_layer_by_layer():
 
 # ---------------------------------------------------------------- every supported op, alone, against onnxruntime
 def _single(
-    op: str, inputs: list[str], attrs: dict, initializers: list, shape=(1, 3, 6, 6), before: list | None = None
+    op: str, inputs: list[str], attrs: dict, initializers: list, shape=(1, 3, 8, 8), before: list | None = None
 ):
-    """A graph: X → [before] → op → Flatten → Y (flattened so the output is one row of scores)."""
-    nodes = list(before or [])
+    """A graph: picture → a 1×1 convolution (ConvScope opens convolutional networks) → X → [before] → op →
+    Flatten → Y (flattened so the output is one row of scores)."""
+    c = shape[1]
+    mix = _init("mix", np.eye(c, dtype=np.float32).reshape(c, c, 1, 1) * 1.5)
+    nodes = [helper.make_node("Conv", ["picture", "mix"], ["X"], name="/first/Conv")] + list(before or [])
     nodes.append(helper.make_node(op, inputs, ["Z"], name=f"/{op.lower()}/{op}", **attrs))
     nodes.append(helper.make_node("Flatten", ["Z"], ["Y"], name="/out/Flatten"))
     graph = helper.make_graph(
         nodes,
         "single",
-        [helper.make_tensor_value_info("X", TensorProto.FLOAT, list(shape))],
+        [helper.make_tensor_value_info("picture", TensorProto.FLOAT, list(shape))],
         [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
-        initializer=initializers,
+        initializer=[mix, *initializers],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
@@ -177,7 +180,7 @@ def _init(name: str, values: np.ndarray):
 
 rng = np.random.default_rng(3)
 W = rng.normal(size=(4, 3, 3, 3)).astype(np.float32)
-FLAT = rng.normal(size=(108, 7)).astype(np.float32)
+FLAT = rng.normal(size=(192, 7)).astype(np.float32)
 relu_first = [helper.make_node("Relu", ["X"], ["R"], name="/relu/Relu")]
 flat_first = [helper.make_node("Flatten", ["X"], ["F"], name="/flat0/Flatten")]
 OPS = {
@@ -216,7 +219,7 @@ OPS = {
     "Mul": (["k", "X"], {}, [_init("k", rng.normal(size=(1, 3, 1, 1)).astype(np.float32))], None),
     "Div": (["X", "k"], {}, [_init("k", np.float32(4.0))], None),
     "Flatten": (["X"], dict(axis=1), [], None),
-    "Reshape": (["X", "shape"], {}, [_init("shape", np.array([1, 0, 36, -1], np.int64))], None),
+    "Reshape": (["X", "shape"], {}, [_init("shape", np.array([1, 0, 64, -1], np.int64))], None),
     "Concat": (["X", "R"], dict(axis=1), [], relu_first),
     "Transpose": (["X"], dict(perm=[0, 2, 3, 1]), [], None),
     "Softmax": (["F"], dict(axis=1), [], flat_first),
@@ -239,7 +242,7 @@ def test_every_supported_op_is_checked_here():
 def test_each_supported_op_computes_what_onnxruntime_computes(op):
     inputs, attrs, inits, before = OPS[op]
     data = _single(op, inputs, attrs, inits, before=before)
-    x = np.random.default_rng(5).normal(size=(1, 3, 6, 6)).astype(np.float32)
+    x = np.random.default_rng(5).normal(size=(1, 3, 8, 8)).astype(np.float32)
     with torch.no_grad():
         ours = read_onnx(data).model(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(ours, onnxruntime_output(data, x), atol=1e-5, rtol=1e-5)
@@ -282,7 +285,7 @@ def test_a_channels_last_network_as_keras_exports_reads_the_pages_pictures():
 def test_a_constant_node_feeds_the_layer_that_reads_it():
     k = helper.make_node("Constant", [], ["k"], value=numpy_helper.from_array(np.float32(2.5), "k"))
     data = _single("Mul", ["X", "k"], {}, [], before=[k])
-    x = np.ones((1, 3, 6, 6), np.float32)
+    x = np.ones((1, 3, 8, 8), np.float32)
     np.testing.assert_allclose(read_onnx(data).model(torch.from_numpy(x)).numpy(), onnxruntime_output(data, x))
 
 
@@ -320,6 +323,16 @@ def test_a_custom_domain_is_refused():
     assert "custom domain" in _message(model.SerializeToString())
 
 
+def test_a_network_without_a_convolution_is_refused():
+    graph = helper.make_graph(
+        [helper.make_node("Flatten", ["X"], ["Y"])],
+        "mlp",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, 1, 8, 8])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
+    )
+    assert "no convolution" in _message(helper.make_model(graph).SerializeToString())
+
+
 def test_a_huge_declared_tensor_is_refused_before_it_is_read():
     huge = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[100_000, 100_000])
     huge.raw_data = b"\0" * 16
@@ -347,7 +360,12 @@ def test_a_file_over_the_size_limit_is_refused_unread():
 
 @pytest.mark.parametrize(
     "shape,words",
-    [((1, 5, 8, 8), "5 channels"), ((1, 3, 512, 512), "at most 256×256"), ((1, 3, "h", "w"), "fixed")],
+    [
+        ((1, 5, 8, 8), "5 channels"),
+        ((1, 3, 512, 512), "to 256×256"),
+        ((1, 1, 4, 4), "from 8×8"),
+        ((1, 3, "h", "w"), "fixed"),
+    ],
 )
 def test_inputs_it_cannot_feed_say_what_the_network_expects(shape, words):
     graph = helper.make_graph(
@@ -362,10 +380,11 @@ def test_inputs_it_cannot_feed_say_what_the_network_expects(shape, words):
 
 def test_an_output_that_is_not_one_row_of_scores_is_refused():
     graph = helper.make_graph(
-        [helper.make_node("Relu", ["X"], ["Y"])],
+        [helper.make_node("Conv", ["X", "w"], ["Y"])],
         "g",
         [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, 3, 8, 8])],
         [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
+        initializer=[_init("w", W)],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     assert "one score per class" in _message(model.SerializeToString())
@@ -396,5 +415,5 @@ def test_too_many_operations_are_refused_before_they_are_built():
 
 
 def test_a_network_that_fails_on_a_picture_says_why():
-    w = _init("w", rng.normal(size=(4, 3, 9, 9)).astype(np.float32))  # a 9×9 kernel on a 6×6 picture
-    assert "could not be run on a 3×6×6 picture" in _message(_single("Conv", ["X", "w"], {}, [w]))
+    w = _init("w", rng.normal(size=(4, 3, 11, 11)).astype(np.float32))  # an 11×11 kernel on an 8×8 picture
+    assert "could not be run on a 3×8×8 picture" in _message(_single("Conv", ["X", "w"], {}, [w]))

@@ -424,11 +424,13 @@ def read_onnx(data: bytes, name: str = "the file") -> OpenedNetwork:
             "channels, height and width (export with a fixed-size example picture)."
         )
     c, h, w = dims
-    if c not in (1, 3) or max(h, w) > MAX_SIDE:
+    if c not in (1, 3) or max(h, w) > MAX_SIDE or min(h, w) < 8:
         raise ConvScopeError(
             f"{name} expects pictures of {c} channel{'s' if c > 1 else ''} at {h}×{w}; ConvScope opens networks "
-            f"that read 1 (grey) or 3 (RGB) channels, at most {MAX_SIDE}×{MAX_SIDE}."
+            f"that read 1 (grey) or 3 (RGB) channels, from 8×8 to {MAX_SIDE}×{MAX_SIDE}."
         )
+    if not any(n.op_type == "Conv" for n in graph.node):
+        raise ConvScopeError(f"{name} has no convolution: ConvScope opens convolutional networks (at least one Conv).")
     steps, modules, taken, known = [], {}, set(), {inputs[0].name}
     for index, node in enumerate(graph.node):
         try:
