@@ -340,6 +340,11 @@ def test_a_huge_declared_tensor_is_refused_before_it_is_read():
     assert "declares 10,000,000,000 values" in _message(data)
 
 
+def test_dims_whose_product_would_wrap_around_are_still_refused():
+    wrapping = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[2**32, 2**32, 1, 1])
+    assert "more than the" in _message(_single("Conv", ["X", "w"], {}, [wrapping]))
+
+
 def test_a_tensor_holding_fewer_bytes_than_it_declares_is_damaged():
     short = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[4, 3, 3, 3])
     short.raw_data = b"\0" * 40

@@ -128,7 +128,7 @@ def _array(tensor) -> np.ndarray:
             f"The tensor {quoted(tensor.name, 40)} keeps its values in a separate file; export with the weights inside "
             "the .onnx file (one file)."
         )
-    count = int(np.prod(tensor.dims, dtype=np.int64)) if tensor.dims else 1
+    count = math.prod(int(d) for d in tensor.dims)  # Python integers: a product of huge dims cannot wrap
     if count < 0 or count > MAX_TENSOR_VALUES:
         raise ConvScopeError(
             f"The tensor {quoted(tensor.name, 40)} declares {count:,} values ({list(tensor.dims)}), more than the "
