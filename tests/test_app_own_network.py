@@ -55,7 +55,7 @@ def test_without_a_json_its_classes_are_numbered(residual_file):
     assert prediction(at).startswith("class ")
 
 
-@pytest.mark.parametrize("layer", ["stem", "a", "fc"])
+@pytest.mark.parametrize("layer", ["stem", "a", "MaxPool", "fc"])
 def test_look_closer_explains_its_layers(residual_file, layer):
     at = open_it(opened([("net.onnx", residual_file, "application/octet-stream")]))
     at.session_state["inspector_layer"] = layer
@@ -65,6 +65,8 @@ def test_look_closer_explains_its_layers(residual_file, layer):
     words = texts(at)
     if layer == "fc":
         assert "pushed" in words
+    elif layer == "MaxPool":
+        assert "Each 4×4 window passes on only its largest value" in words
     else:
         assert "Explain a pixel" in words and "the network computed" in words
 

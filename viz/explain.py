@@ -158,12 +158,16 @@ def explain_pool(rectified: np.ndarray, row: int, col: int, settings: PoolSettin
     )
 
 
-def pool_winners(maps: np.ndarray, window: int, stride: int) -> np.ndarray:
+def pool_winners(
+    maps: np.ndarray, window: int | Pair, stride: int | Pair, padding: int | Pair = 0, ceil_mode: bool = False
+) -> np.ndarray:
     """Which input values a max pool passes on; (C, H, W) -> (C, H, W) bool.
 
-    Ties go to the first position in the window, as PyTorch picks them.
+    Ties go to the first position in the window, as PyTorch picks them; padding never wins.
     """
-    _, indices = F.max_pool2d(as_tensor(maps)[None], window, stride, return_indices=True)
+    _, indices = F.max_pool2d(
+        as_tensor(maps)[None], window, stride, padding=padding, ceil_mode=ceil_mode, return_indices=True
+    )
     mask = np.zeros(maps.shape, dtype=bool).reshape(maps.shape[0], -1)
     np.put_along_axis(mask, indices[0].reshape(maps.shape[0], -1).numpy(), True, axis=1)
     return mask.reshape(maps.shape)

@@ -253,8 +253,13 @@ def _module(node, attrs: dict, constants: dict[str, np.ndarray]) -> nn.Module:
             padding=_symmetric(list(attrs.get("pads", [])), op),
             ceil_mode=bool(attrs.get("ceil_mode", 0)),
         )
+        if list(attrs.get("dilations", [1, 1])) != [1, 1]:
+            raise ConvScopeError(f"MaxPool {quoted(node.name, 40)}: dilated pooling is not supported.")
+        # Square windows as plain numbers, as the shipped networks have them (the page writes "2×2").
+        common = {k: (v[0] if isinstance(v, tuple) and len(set(v)) == 1 else v) for k, v in common.items()}
+        kernel = kernel[0] if len(set(kernel)) == 1 else kernel
         if op == "MaxPool":
-            return nn.MaxPool2d(kernel, dilation=tuple(attrs.get("dilations", [1, 1])), **common)
+            return nn.MaxPool2d(kernel, **common)
         return nn.AvgPool2d(kernel, count_include_pad=bool(attrs.get("count_include_pad", 0)), **common)
     if op == "GlobalAveragePool":
         return nn.AdaptiveAvgPool2d(1)

@@ -242,7 +242,8 @@ def _layer_words(model: nn.Module, layer: LayerOutput) -> str:
     if isinstance(module, nn.Conv2d):
         return f"{module.out_channels} filters of {module.kernel_size[0]}×{module.kernel_size[1]}×{module.in_channels}"
     if isinstance(module, nn.MaxPool2d):
-        return f"{module.kernel_size}×{module.kernel_size} windows"
+        k = module.kernel_size
+        return f"{k}×{k} windows" if isinstance(k, int) else f"{'×'.join(str(n) for n in k)} windows"
     if isinstance(module, nn.Linear):
         return f"{module.in_features} → {module.out_features}"
     reads = getattr(model, "sources", lambda name: ())(layer.name)
@@ -530,7 +531,8 @@ def _linked_conv(
 
 def _closer_pool(layer: LayerOutput, pool: nn.MaxPool2d, received: np.ndarray, channel: int) -> None:
     window, stride = pool.kernel_size, pool.stride
-    winners = pool_winners(received, window, stride)[channel]
+    winners = pool_winners(received, window, stride, pool.padding, pool.ceil_mode)[channel]
+    size = f"{window}×{window}" if isinstance(window, int) else "×".join(str(k) for k in window)
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown(f"**Input to {layer.name}** (channel {channel}): every window's winner outlined")
@@ -544,7 +546,7 @@ def _closer_pool(layer: LayerOutput, pool: nn.MaxPool2d, received: np.ndarray, c
         _heatmap(layer.output[channel], f"{layer.name} output, channel {channel}", "inspector_heat_pool")
     kept = layer.output[channel].size
     st.markdown(
-        f"Each {window}×{window} window passes on only its largest value (yellow): "
+        f"Each {size} window passes on only its largest value (yellow): "
         f"{received[channel].size} values in, {kept} out — **{1 - kept / received[channel].size:.0%} dropped**."
     )
 
