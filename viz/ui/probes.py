@@ -455,7 +455,8 @@ def _what_it_wants(spec, network, model, x, layers: list[LayerOutput]) -> None:
         _show(
             _pixels_rgb(favourite.pixels),
             f"What {target} wants",
-            f"From faint noise, {len(favourite.trace) - 1} steps up the gradient: "
+            f"From {'faint noise' if maximize.regularizers(spec.input_kind)['start_noise'] else 'plain grey'}, "
+            f"{len(favourite.trace) - 1} steps up the gradient: "
             f"{format_number(favourite.start, 2)} → {format_number(favourite.activation, 2)}.",
         )
     with right:
