@@ -41,6 +41,11 @@ def layer_kind(module: nn.Module) -> str:
     return "op"
 
 
+def sources(model: nn.Module, name: str) -> tuple[str, ...]:
+    """The layers (or "input") that layer `name` of a graph reads; () in a chain, where it is the one before."""
+    return model.sources(name) if hasattr(model, "sources") else ()
+
+
 def walk(model: nn.Module, x: torch.Tensor) -> Iterator[tuple[str, nn.Module, torch.Tensor]]:
     """(name, module, output) of every layer in order: a chain of named children, or a graph that
     knows its own order (a network opened from an ONNX file)."""
@@ -77,9 +82,8 @@ def capture(model: nn.Sequential, x: np.ndarray) -> list[LayerOutput]:
     x is (C, H, W) float32; the outputs are in layer order, the last one being
     the logits.
     """
-    sources = getattr(model, "sources", lambda name: ())
     return [
-        LayerOutput(name, layer_kind(module), out[0].numpy().copy(), sources(name))
+        LayerOutput(name, layer_kind(module), out[0].numpy().copy(), sources(model, name))
         for name, module, out in walk(model, as_tensor(x)[None])
     ]
 

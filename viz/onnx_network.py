@@ -135,9 +135,12 @@ def _array(tensor) -> np.ndarray:
             f"{MAX_TENSOR_VALUES:,} a network here may hold in one tensor."
         )
     if tensor.raw_data:
-        itemsize = {1: 4, 7: 8, 6: 4, 11: 8, 10: 2, 9: 1, 2: 1, 3: 1}.get(tensor.data_type)
-        if itemsize is None:
-            raise ConvScopeError(f"The tensor {quoted(tensor.name, 40)} has a data type ConvScope does not read.")
+        try:
+            itemsize = np.dtype(onnx.helper.tensor_dtype_to_np_dtype(tensor.data_type)).itemsize
+        except (KeyError, TypeError, ValueError):
+            raise ConvScopeError(
+                f"The tensor {quoted(tensor.name, 40)} has a data type ConvScope does not read."
+            ) from None
         if len(tensor.raw_data) != count * itemsize:
             raise ConvScopeError(
                 f"The tensor {quoted(tensor.name, 40)} declares {count:,} values but holds {len(tensor.raw_data):,} bytes: "

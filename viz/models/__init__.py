@@ -1,5 +1,5 @@
 """The shipped networks: one module per architecture, and a registry by id."""
 
-from viz.models.registry import MODELS, ModelSpec, files_stamp, get_spec, load_card, load_model
+from viz.models.registry import MODELS, PHOTO_KINDS, ModelSpec, files_stamp, get_spec, load_card, load_model
 
-__all__ = ["MODELS", "ModelSpec", "files_stamp", "get_spec", "load_card", "load_model"]
+__all__ = ["MODELS", "PHOTO_KINDS", "ModelSpec", "files_stamp", "get_spec", "load_card", "load_model"]

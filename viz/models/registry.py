@@ -27,6 +27,9 @@ from viz.models.xonet import XONet
 from viz.preprocess import cifar_to_display, digit_to_mnist, drawing_to_xo, photo_to_cifar
 
 PRETRAINED_DIR = PROJECT_ROOT / "pretrained"
+# Kinds of input that are photos (the rest are drawings on a plain background): how the page words a
+# prediction, what a shift brings in at the edges, whether a same-size upload reads back unchanged.
+PHOTO_KINDS = frozenset({"photo", "onnx-photo", "onnx-gray"})
 
 
 def grid_to_display(x: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from viz.activations import walk
+from viz.activations import sources, walk
 from viz.ops import as_tensor
 
 
@@ -69,9 +69,9 @@ def grad_cam(model: nn.Module, x: np.ndarray, target: int, layer: str) -> GradCa
         raise ValueError(f"{layer!r} is not a layer of this network ({', '.join(names)})")
     # Read the feature maps after the ReLU that follows the conv layer, if there is one.
     at = names.index(layer)
-    reads = getattr(model, "sources", lambda name: (layer,))  # a graph: does the next layer read this one?
-    if at + 1 < len(names) and isinstance(getattr(model, names[at + 1]), nn.ReLU) and layer in reads(names[at + 1]):
-        at += 1
+    if at + 1 < len(names) and isinstance(getattr(model, names[at + 1]), nn.ReLU):
+        follows = sources(model, names[at + 1])  # a graph: does that ReLU read this layer?
+        at += 1 if not follows or layer in follows else 0
     xt = as_tensor(x)[None].requires_grad_(True)  # so the maps carry gradients even if the weights do not
     features = None
     for i, (_, _, out) in enumerate(walk(model, xt)):

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from viz.activations import walk
+from viz.models.registry import PHOTO_KINDS
 from viz.ops import as_tensor
 from viz.probes.pixel_space import PixelSpace
 
@@ -51,7 +52,7 @@ def objective(model: nn.Sequential, x: torch.Tensor, layer: str, channel: int, w
 def regularizers(input_kind: str) -> dict:
     """Photos get jitter and blur (else the result is high-frequency noise); grids of cells get neither,
     since their features are one cell thin and a blur would wash them out."""
-    if input_kind in ("photo", "onnx-photo", "onnx-gray"):
+    if input_kind in PHOTO_KINDS:
         return {"jitter": 2, "blur_every": 2, "start_noise": 0.05}
     # Grids start from plain grey, so a cell the unit cannot see stays grey.
     return {"jitter": 0, "blur_every": 0, "start_noise": 0.0}

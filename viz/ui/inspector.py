@@ -8,11 +8,11 @@ import streamlit as st
 import torch
 from torch import nn
 
-from viz.activations import LayerOutput, capture, layer_input, relu_and_pool_stats, softmax
+from viz.activations import LayerOutput, capture, layer_input, relu_and_pool_stats, softmax, sources
 from viz.errors import ConvScopeError
 from viz.explain import explain_conv, fc_votes, flat_position, pool_winners
 from viz.kernels import KERNELS
-from viz.models import MODELS, ModelSpec, files_stamp, get_spec, load_card, load_model
+from viz.models import MODELS, PHOTO_KINDS, ModelSpec, files_stamp, get_spec, load_card, load_model
 from viz.render import (
     NEGATIVE_HEX,
     POSITIVE_HEX,
@@ -206,7 +206,7 @@ def _prediction(spec: ModelSpec, logits: np.ndarray) -> None:
         plot_bgcolor="rgba(0,0,0,0)",
     )
     st.plotly_chart(fig, config={"displayModeBar": False}, key="inspector_probabilities")
-    if spec.input_kind in ("photo", "onnx-photo", "onnx-gray"):
+    if spec.input_kind in PHOTO_KINDS:
         known = ", ".join(spec.classes)
         if p[winner] < LOW_CONFIDENCE:
             st.warning(
@@ -246,7 +246,7 @@ def _layer_words(model: nn.Module, layer: LayerOutput) -> str:
         return f"{k}×{k} windows" if isinstance(k, int) else f"{'×'.join(str(n) for n in k)} windows"
     if isinstance(module, nn.Linear):
         return f"{module.in_features} → {module.out_features}"
-    reads = getattr(model, "sources", lambda name: ())(layer.name)
+    reads = sources(model, layer.name)
     if len(reads) > 1:  # a graph: say where a layer that joins branches reads from
         return f"{getattr(module, 'op', type(module).__name__)} of {', '.join(reads)}"
     return ""
@@ -356,7 +356,7 @@ def _closer_look(spec: ModelSpec, layers: list[LayerOutput], x: np.ndarray, mode
 
 def _op_words(module: nn.Module, layer: LayerOutput, channel: int, model: nn.Module) -> str:
     """One sentence on what a layer of a network opened from a file does (to this channel)."""
-    reads = getattr(model, "sources", lambda name: ())(layer.name)
+    reads = sources(model, layer.name)
     source = f" of {' and '.join(f'**{r}**' for r in reads)}" if reads else ""
     if isinstance(module, nn.BatchNorm2d):
         a = float(module.weight[channel] / torch.sqrt(module.running_var[channel] + module.eps))

@@ -3,7 +3,6 @@ normalization), or a network downloaded from "Train it yourself". Read in memory
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,7 @@ from viz.onnx_network import SETTINGS_EXAMPLE, SUPPORTED, onnx_card, onnx_spec, 
 from viz.ui import session_networks
 
 KEY = "inspector_own_files"
-_PARSED = "_inspector_own_parsed"  # (digest of the files, Ready or error text): parsed once per upload
+_PARSED = "_inspector_own_parsed"  # (the uploads' ids, Ready or error text): parsed once per upload
 
 
 @dataclass(frozen=True)
@@ -86,16 +85,14 @@ def opener() -> None:
         )
         if not files:
             return
-        digest = hashlib.blake2b(digest_size=16)
-        for f in files:
-            digest.update(f.name.encode() + b"\0" + hashlib.blake2b(f.getvalue(), digest_size=16).digest())
+        uploads = tuple(f.file_id for f in files)  # one id per upload: no need to hash megabytes on every rerun
         parsed = st.session_state.get(_PARSED)
-        if parsed is None or parsed[0] != digest.hexdigest():
+        if parsed is None or parsed[0] != uploads:
             try:
                 result: Ready | str = _read(files)
             except ConvScopeError as exc:
                 result = str(exc)
-            parsed = (digest.hexdigest(), result)
+            parsed = (uploads, result)
             st.session_state[_PARSED] = parsed
         result = parsed[1]
         if isinstance(result, str):

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from viz.activations import LayerOutput, softmax
-from viz.models import ModelSpec
+from viz.models import PHOTO_KINDS, ModelSpec
 from viz.probes import adversarial, attribution, invariance, maximize
 from viz.probes.examples import examples_for
 from viz.probes.pixel_space import PixelSpace, space_of
@@ -32,10 +32,9 @@ from viz.render import (
     png_bytes,
     robust_limit,
 )
-from viz.ui import display
+from viz.ui import display, state
 from viz.ui.caching import cached_result
 
-ROUND_TRIPS = ("photo", "onnx-photo", "onnx-gray")  # inputs an upload of the same size is read back unchanged
 PROBES = ("Where it looked", "Fool it", "Shift it", "What a channel wants")
 SIDE = 200  # each picture's width in the page, px
 DEFAULTS = {
@@ -145,7 +144,7 @@ def _class_picker(spec: ModelSpec, predicted: int, key: str, label: str = "Class
 
 def _background(spec: ModelSpec) -> float | None:
     """What a shift brings in at the edges, in pixels: drawings their paper (0), photos their own edge."""
-    return 0.0 if spec.input_kind in ("glyph", "digit", "drawing", "onnx-digit") else None
+    return None if spec.input_kind in PHOTO_KINDS else 0.0
 
 
 # ---------------------------------------------------------------- 1 · where it looked
@@ -301,7 +300,7 @@ def _fool_it(spec, network, model, x, predicted) -> None:
         "every pixel within ε of the original. The changed picture is rounded to whole 8-bit steps before it "
         "is judged, as a PNG would hold it."
     )
-    if spec.input_kind in ROUND_TRIPS:
+    if spec.input_kind in PHOTO_KINDS:  # a same-size upload is read back unchanged
         st.download_button(
             "Download the changed picture (PNG)",
             png_bytes(result.as_uint8()),
@@ -484,9 +483,7 @@ def _what_it_wants(spec, network, model, x, layers: list[LayerOutput]) -> None:
 
 # ---------------------------------------------------------------- the section
 def render(spec: ModelSpec, network: Hashable, model: nn.Module, x: np.ndarray, layers: list[LayerOutput]) -> None:
-    for key, value in DEFAULTS.items():
-        if value is not None:
-            st.session_state.setdefault(key, value)
+    state.ensure_defaults(DEFAULTS)
     predicted = int(np.argmax(softmax(layers[-1].output.astype(np.float64))))
     kind = st.segmented_control("Probe", PROBES, key="probe_kind", label_visibility="collapsed") or PROBES[0]
     if kind == PROBES[0]:
