@@ -114,3 +114,20 @@ XO_TEST_SEED = 2  # the fixed held-out set
 def load_xo(n_train: int = 20000, n_test: int = 2000) -> tuple[Split, Split]:
     """Generated Xs and Os: ((n, 16, 16) float32 in {-1, +1}, labels 0=X 1=O) for train and test."""
     return glyph_dataset(n_train, XO_SIZE, XO_TRAIN_SEED), glyph_dataset(n_test, XO_SIZE, XO_TEST_SEED)
+
+
+SOUND_TRAIN_SEED, SOUND_TEST_SEED = 11, 12
+
+
+def load_sounds(n_train: int = 7200, n_test: int = 1200) -> tuple[Split, Split]:
+    """Generated sounds (viz.sound.generated) as sound-net's inputs: ((n, 1, 64, 64) float32 in [0, 1],
+    labels in SOUND_CLASSES order) for train and test, from two different seeds."""
+    from viz.sound.generated import random_sounds
+    from viz.sound.network_input import NET_SAMPLES, network_pictures
+    from viz.sound.audio import RATE
+
+    def split(n: int, seed: int) -> Split:
+        sounds, labels = random_sounds(n, NET_SAMPLES / RATE, seed)
+        return network_pictures(sounds), labels
+
+    return split(n_train, SOUND_TRAIN_SEED), split(n_test, SOUND_TEST_SEED)

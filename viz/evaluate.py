@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from viz.datasets import load_cifar10, load_mnist, load_xo
+from viz.datasets import load_cifar10, load_mnist, load_sounds, load_xo
 from viz.models import MODELS, get_spec, load_model
 from viz.preprocess import CIFAR10_MEAN, CIFAR10_STD, mnist_array_to_input
 
@@ -41,6 +41,9 @@ def network_data(model_id: str, folder: str | os.PathLike | None = None) -> tupl
             return torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
 
         return (norm(xt), torch.from_numpy(yt)), (norm(xv), torch.from_numpy(yv))
+    if model_id == "sound-net":
+        (xt, yt), (xv, yv) = load_sounds()
+        return (torch.from_numpy(xt), torch.from_numpy(yt)), (torch.from_numpy(xv), torch.from_numpy(yv))
     raise ValueError(f"no data for {model_id!r}")
 
 

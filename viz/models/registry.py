@@ -22,14 +22,22 @@ from viz.datasets import CIFAR10_CLASSES, MNIST_CLASSES, PROJECT_ROOT
 from viz.errors import ConvScopeError
 from viz.glyphs import GLYPH_CLASSES
 from viz.models.lenet5 import LeNet5
+from viz.models.soundnet import SoundNet
 from viz.models.tinyvgg import TinyVGG
 from viz.models.xonet import XONet
 from viz.preprocess import cifar_to_display, digit_to_mnist, drawing_to_xo, photo_to_cifar
+from viz.sound.generated import SOUND_CLASSES
+from viz.sound.network_input import NET_NOTE, NET_SHAPE
 
 PRETRAINED_DIR = PROJECT_ROOT / "pretrained"
 # Kinds of input that are photos (the rest are drawings on a plain background): how the page words a
 # prediction, what a shift brings in at the edges, whether a same-size upload reads back unchanged.
 PHOTO_KINDS = frozenset({"photo", "onnx-photo", "onnx-gray"})
+
+
+def spectrogram_to_input(rgb: np.ndarray) -> np.ndarray:
+    """A spectrogram shown as a grey picture ((64, 64, 3) in [0, 1], viz.sound.network_input) -> (1, 64, 64)."""
+    return np.ascontiguousarray(rgb[..., 0][None], dtype=np.float32)
 
 
 def grid_to_display(x: np.ndarray) -> np.ndarray:
@@ -48,7 +56,7 @@ class ModelSpec:
     architecture: Callable[[], nn.Module]
     input_shape: tuple[int, int, int]  # (C, H, W)
     classes: tuple[str, ...]
-    input_kind: str  # "glyph", "digit" or "photo": which inputs the page offers
+    input_kind: str  # "glyph", "digit", "photo" or "sound": which inputs the page offers
     preprocess: Callable[[np.ndarray], np.ndarray]  # (H, W, 3) in [0, 1] -> input_shape
     to_display: Callable[[np.ndarray], np.ndarray]  # input_shape -> (H, W[, 3]) in [0, 1]
     preprocessing_note: str
@@ -107,6 +115,19 @@ MODELS: dict[str, ModelSpec] = {
                 "Centre-cropped to a square, shrunk to 32×32 pixels, and each colour channel "
                 "normalized with the training set's mean and standard deviation."
             ),
+        ),
+        ModelSpec(
+            model_id="sound-net",
+            title="sound-net: what kind of sound?",
+            summary="Six kinds of sound (rising, falling, steady, chord, clicks, noise), read from a spectrogram: "
+            "sound as a picture.",
+            architecture=SoundNet,
+            input_shape=NET_SHAPE,
+            classes=SOUND_CLASSES,
+            input_kind="sound",
+            preprocess=spectrogram_to_input,
+            to_display=grid_to_display,
+            preprocessing_note=NET_NOTE,
         ),
     )
 }
