@@ -122,9 +122,9 @@ SOUND_TRAIN_SEED, SOUND_TEST_SEED = 11, 12
 def load_sounds(n_train: int = 7200, n_test: int = 1200) -> tuple[Split, Split]:
     """Generated sounds (viz.sound.generated) as sound-net's inputs: ((n, 1, 64, 64) float32 in [0, 1],
     labels in SOUND_CLASSES order) for train and test, from two different seeds."""
+    from viz.sound.audio import RATE
     from viz.sound.generated import random_sounds
     from viz.sound.network_input import NET_SAMPLES, network_pictures
-    from viz.sound.audio import RATE
 
     def split(n: int, seed: int) -> Split:
         sounds, labels = random_sounds(n, NET_SAMPLES / RATE, seed)

@@ -39,6 +39,19 @@ def _binomial_gaussian() -> np.ndarray:
     return (np.outer(g, g) / 256.0).astype(np.float32)
 
 
+def _line(kind: str) -> np.ndarray:
+    """5×5: +1 along a line through the centre, −0.25 elsewhere (so a flat patch gives 0)."""
+    k = np.full((5, 5), -0.25, dtype=np.float32)
+    idx = np.arange(5)
+    if kind == "rising":  # bottom-left to top-right: in a spectrogram (high pitches at the top), a rising pitch
+        k[4 - idx, idx] = 1.0
+    elif kind == "falling":
+        k[idx, idx] = 1.0
+    else:  # a horizontal line: a pitch that stays
+        k[2, :] = 1.0
+    return k
+
+
 def _curve() -> np.ndarray:
     """Deshpande's curve detector, cell for cell as printed in "A Beginner's Guide To Understanding
     Convolutional Neural Networks" (2016), figure "Pixel representation of filter": 30 along a line
@@ -172,6 +185,36 @@ _LIBRARY = (
         "Bottom-right minus top-left plus the pixel itself: edges look raised, lit from one side.",
     ),
     Kernel(
+        "sound_rising",
+        "Rising pitch (5×5 diagonal ↗)",
+        "Sound",
+        _line("rising"),
+        "In a spectrogram time runs to the right and pitch goes up, so a rising pitch is a line from bottom left to "
+        "top right: this filter is +1 along that diagonal and −0.25 elsewhere, large where such a line passes.",
+    ),
+    Kernel(
+        "sound_falling",
+        "Falling pitch (5×5 diagonal ↘)",
+        "Sound",
+        _line("falling"),
+        "+1 along the diagonal from top left to bottom right, −0.25 elsewhere: large where the pitch falls.",
+    ),
+    Kernel(
+        "sound_steady",
+        "Steady tone (5×5 horizontal line)",
+        "Sound",
+        _line("steady"),
+        "+1 along the middle row, −0.25 elsewhere: large on a horizontal line, a pitch that holds (a tone, a chord's notes).",
+    ),
+    Kernel(
+        "sound_onset",
+        "Onset (5×5 vertical edge)",
+        "Sound",
+        _k([[-1, -1, 0, 1, 1]] * 5),
+        "The two columns after minus the two before: large where sound starts, at every frequency at once (a click, a "
+        "drum hit, the start of a note); negative where it stops.",
+    ),
+    Kernel(
         "identity",
         "Identity",
         "Blur and sharpen",
@@ -205,6 +248,13 @@ LAYERS: dict[str, LayerPreset] = {
             ("xo_diagonal_down", "xo_cross", "xo_diagonal_up"),
             "The lesson's three features side by side, as one convolution layer: the ↘ diagonal, the crossing "
             "and the ↗ diagonal. Each gives its own map; an X lights up all three, an O hardly any.",
+        ),
+        LayerPreset(
+            "sound_layer",
+            "Sound: rising, falling, steady and onset (a layer of 4)",
+            "Sound",
+            ("sound_rising", "sound_falling", "sound_steady", "sound_onset"),
+            "The four sound filters as one layer: one map each for rising pitch, falling pitch, steady tones and onsets.",
         ),
         LayerPreset(
             "sobel_pair",

@@ -164,7 +164,9 @@ RECIPES: dict[str, Recipe] = {
         weight_decay=1e-4,
         optimizer="adam",
         augment=lambda x, gen: time_shift(x, gen),
-        notes=["Each batch shifted in time by up to 8 columns (wrapping round), so where a sound starts does not matter."],
+        notes=[
+            "Each batch shifted in time by up to 8 columns (wrapping round), so where a sound starts does not matter."
+        ],
     ),
     "tinyvgg-cifar10": Recipe(
         epochs=120,

@@ -23,6 +23,19 @@ def _made_up(kind: str) -> tuple[np.ndarray, tuple[str, ...]]:
     return x, names
 
 
+def _sounds() -> tuple[list[np.ndarray], list[str]]:
+    """sound-net's inputs of the generated samples, and 60 made-up held-out sounds (10 of each class)."""
+    from viz.sound.generated import SOUND_CLASSES, SOUND_SAMPLES, random_sounds, sample_sound
+    from viz.sound.network_input import NET_SAMPLES, RATE, network_picture, network_pictures
+
+    inputs = [network_picture(sample_sound(k))[0][None] for k in SOUND_SAMPLES]
+    names = [f"sample '{k}'" for k in SOUND_SAMPLES]
+    sounds, labels = random_sounds(60, NET_SAMPLES / RATE, seed=99)
+    inputs += list(network_pictures(sounds))
+    names += [f"a made-up {SOUND_CLASSES[int(y)]} sound (#{i})" for i, y in enumerate(labels)]
+    return inputs, names
+
+
 def examples_for(input_kind: str, preprocess: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, list[str]]:
     """(N, C, H, W) network inputs and a name for each; empty for networks of the user's own drawings."""
     keys = {
@@ -38,6 +51,8 @@ def examples_for(input_kind: str, preprocess: Callable[[np.ndarray], np.ndarray]
     if keys is PHOTO_SAMPLES:  # and each photo mirrored
         inputs += [x[:, :, ::-1].copy() for x in inputs]
         names += [f"{n}, mirrored" for n in names]
+    if input_kind == "sound":
+        inputs, names = _sounds()
     if not inputs:
         return np.zeros((0, 1, 1, 1), np.float32), []
     stacked = np.stack(inputs).astype(np.float32)

@@ -55,12 +55,13 @@ PHOTO = PixelSpace(
 )
 GRID = PixelSpace((0.5,), (0.5,), "a cell is −1 (background) to +1 (ink)")
 INK = PixelSpace((0.0,), (1.0,), "0 (background) to 1 (ink), as MNIST")
+SPECTRUM = PixelSpace((0.0,), (1.0,), "0 (80 dB below the loudest) to 1 (the loudest), as sound-net's spectrograms")
 
 
 def pixel_space(input_kind: str) -> PixelSpace:
     """The pixel space of a network by the kind of input it reads ("photo", "glyph", "digit", "drawing")."""
     # The lesson's grids and the networks trained on the user's own drawings read ±1 cells.
-    return {"photo": PHOTO, "digit": INK}.get(input_kind, GRID)
+    return {"photo": PHOTO, "digit": INK, "sound": SPECTRUM}.get(input_kind, GRID)
 
 
 def space_of(spec) -> PixelSpace:

@@ -65,7 +65,9 @@ def _clicks(seconds: float, per_second: float, decay_ms: float = 3.0, rng: np.ra
 def _noise(n: int, rng: np.random.Generator, colour: str = "white") -> np.ndarray:
     white = rng.standard_normal(n)
     if colour == "pink":  # Paul Kellet's economy filter: about −3 dB an octave
-        return lfilter([0.049922035, -0.095993537, 0.050612699, -0.004408786], [1, -2.494956002, 2.017265875, -0.522189400], white)
+        return lfilter(
+            [0.049922035, -0.095993537, 0.050612699, -0.004408786], [1, -2.494956002, 2.017265875, -0.522189400], white
+        )
     if colour == "low":
         return lfilter([0.05], [1, -0.95], white)
     return white
@@ -100,17 +102,37 @@ def _whistled_tune() -> np.ndarray:
 SOUND_SAMPLES: dict[str, SoundSample] = {
     s.key: s
     for s in (
-        SoundSample("rising", "Rising chirp (200 Hz → 5 kHz in 2 s)", lambda: _normalized(
-            chirp(_t(2.0), 200, 2.0, 5000) * _fade(len(_t(2.0)))), "rising"),
-        SoundSample("falling", "Falling chirp (5 kHz → 200 Hz in 2 s)", lambda: _normalized(
-            chirp(_t(2.0), 5000, 2.0, 200) * _fade(len(_t(2.0)))), "falling"),
-        SoundSample("steady", "Steady tone (A, 440 Hz, 2 s)", lambda: _normalized(_tone(440.0, 2.0, (0.3, 0.1))), "steady"),
-        SoundSample("chord", "Chord (C major: C, E, G, high C)", lambda: _normalized(
-            sum(_tone(f, 2.0) for f in (261.6, 329.6, 392.0, 523.3))), "chord"),
+        SoundSample(
+            "rising",
+            "Rising chirp (200 Hz → 5 kHz in 2 s)",
+            lambda: _normalized(chirp(_t(2.0), 200, 2.0, 5000) * _fade(len(_t(2.0)))),
+            "rising",
+        ),
+        SoundSample(
+            "falling",
+            "Falling chirp (5 kHz → 200 Hz in 2 s)",
+            lambda: _normalized(chirp(_t(2.0), 5000, 2.0, 200) * _fade(len(_t(2.0)))),
+            "falling",
+        ),
+        SoundSample(
+            "steady", "Steady tone (A, 440 Hz, 2 s)", lambda: _normalized(_tone(440.0, 2.0, (0.3, 0.1))), "steady"
+        ),
+        SoundSample(
+            "chord",
+            "Chord (C major: C, E, G, high C)",
+            lambda: _normalized(sum(_tone(f, 2.0) for f in (261.6, 329.6, 392.0, 523.3))),
+            "chord",
+        ),
         SoundSample("clicks", "Click train (8 a second)", lambda: _normalized(_clicks(2.0, 8.0)), "clicks"),
-        SoundSample("noise", "Noise bursts (four of 0.2 s)", lambda: _normalized(
-            _noise(len(_t(2.0)), np.random.default_rng(3))
-            * np.repeat([1.0, 0, 1, 0, 1, 0, 1, 0, 0, 0], len(_t(0.2)))), "noise"),
+        SoundSample(
+            "noise",
+            "Noise bursts (four of 0.2 s)",
+            lambda: _normalized(
+                _noise(len(_t(2.0)), np.random.default_rng(3))
+                * np.repeat([1.0, 0, 1, 0, 1, 0, 1, 0, 0, 0], len(_t(0.2)))
+            ),
+            "noise",
+        ),
         SoundSample("tune", "Whistled tune (made by code)", _whistled_tune, None),
     )
 }
@@ -158,7 +180,9 @@ def random_sound(kind: str, seconds: float, rng: np.random.Generator) -> np.ndar
             length = int(rng.uniform(0.1, 0.5) * RATE)
             at = int(rng.integers(0, max(1, len(sound) - length)))
             colour = ("white", "pink", "low")[rng.integers(3)]
-            sound[at : at + length] += _noise(length, rng, colour)[: len(sound) - at] * _fade(length, 20)[: len(sound) - at]
+            sound[at : at + length] += (
+                _noise(length, rng, colour)[: len(sound) - at] * _fade(length, 20)[: len(sound) - at]
+            )
     else:
         raise ValueError(f"unknown sound class {kind!r}")
     clip = np.zeros(n)

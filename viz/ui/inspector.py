@@ -32,7 +32,7 @@ from viz.render import (
 from viz.samples import DIGIT_SAMPLES, GLYPH_SAMPLES, PHOTO_SAMPLES
 from viz.swap import first_conv_name, swapped
 from viz.thumbnails import PAGE_SIZE, cells_html, channel_thumbnails, thumbnails_html
-from viz.ui import display, explain_view, linked_maps, own_network, probes, session_networks, state
+from viz.ui import display, explain_view, linked_maps, own_network, probes, session_networks, sound_input, state
 from viz.ui.caching import cached_result
 from viz.ui.inputs import DRAW, SOURCES, image_source
 
@@ -159,8 +159,11 @@ def _sidebar() -> tuple[ModelSpec, np.ndarray | None, np.ndarray | None, str | N
             )
         own_network.opener()
         st.header("2 · Input")
-        sources, samples = INPUTS[spec.input_kind]
-        picture = image_source(PAGE, samples, working_size=False, sources=sources)
+        if spec.input_kind == "sound":
+            picture = sound_input.network_source(PAGE)
+        else:
+            sources, samples = INPUTS[spec.input_kind]
+            picture = image_source(PAGE, samples, working_size=False, sources=sources)
     if picture is None:
         return spec, None, None, None
     return spec, picture.pixels, spec.preprocess(picture.pixels), None
@@ -177,7 +180,8 @@ def _what_the_network_sees(spec: ModelSpec, pixels: np.ndarray, x: np.ndarray) -
     st.caption(spec.preprocessing_note)
 
 
-def _prediction(spec: ModelSpec, logits: np.ndarray) -> None:
+def prediction(spec: ModelSpec, logits: np.ndarray, key: str = "inspector_probabilities") -> None:
+    """The network's answer and every class's probability, with what it means for this kind of network."""
     p = softmax(logits.astype(np.float64))
     order = np.argsort(p)
     winner = int(order[-1])
@@ -205,7 +209,9 @@ def _prediction(spec: ModelSpec, logits: np.ndarray) -> None:
         ),  # digits are names here, not numbers
         plot_bgcolor="rgba(0,0,0,0)",
     )
-    st.plotly_chart(fig, config={"displayModeBar": False}, key="inspector_probabilities")
+    st.plotly_chart(fig, config={"displayModeBar": False}, key=key)
+    if spec.input_kind == "sound":
+        return  # the pages say how far a sound of one's own is from what the network learned
     if spec.input_kind in PHOTO_KINDS:
         known = ", ".join(spec.classes)
         if p[winner] < LOW_CONFIDENCE:
@@ -724,7 +730,9 @@ def render() -> None:
     with seen:
         _what_the_network_sees(spec, pixels, x)
     with verdict:
-        _prediction(spec, layers[-1].output)
+        prediction(spec, layers[-1].output)
+        if spec.input_kind == "sound" and not sound_input.is_generated(PAGE):
+            st.info(sound_input.OUT_OF_DOMAIN)
     overview, closer, probe, gallery, numbers = st.tabs(
         ["All layers", "Look closer", "Probe it", "Learned filters", "ReLU & pooling in numbers"],
         key="inspector_tab",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from viz.ui import inspector, playground, training
+from viz.ui import inspector, playground, sound, training
 
 
 def playground_page() -> st.Page:
@@ -22,5 +22,9 @@ def train_page() -> st.Page:
     return st.Page(training.render, title="Train it yourself", icon=":material/model_training:", url_path="train")
 
 
+def beyond_page() -> st.Page:
+    return st.Page(sound.render, title="Beyond images", icon=":material/graphic_eq:", url_path="beyond")
+
+
 def all_pages() -> list[st.Page]:
-    return [playground_page(), inside_page(), train_page()]
+    return [playground_page(), inside_page(), train_page(), beyond_page()]

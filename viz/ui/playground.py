@@ -287,31 +287,35 @@ def _four(label: str, name: str, hi: int) -> None:
         col.number_input(side, 0, hi, key=f"playground_{name}_{side}")
 
 
-def _choices() -> Picture | np.ndarray | None:
-    """The image and the filter, at the top of the page (above the results on a phone too)."""
-    source_col, filter_col = st.columns(2, gap="medium")
-    with source_col:
-        source = image_source(PAGE, list(SAMPLES), sources=SOURCES, size_in=st.sidebar)
-    with filter_col:
-        st.selectbox(
-            "Filter preset",
-            PRESETS,
-            key="playground_filter",
-            format_func=preset_label,
-            on_change=_on_preset_change,
-            help="Picking a preset loads its numbers into the filter editors, where you can change them.",
-        )
-        st.radio(
-            "Colour handling",
-            list(MODES),
-            key="playground_mode",
-            format_func=MODES.get,
-            on_change=_on_mode_change,
-            horizontal=True,
-            help="Grayscale: one map per filter from the brightness. Each channel: every filter on every channel "
-            "separately. 3-D kernel: each filter has one slice per channel, summed into one map.",
-        )
-    return source
+def filter_choice(colour: bool = True) -> None:
+    """The filter preset (and, for pictures, the colour handling): the layer's first choices."""
+    st.selectbox(
+        "Filter preset",
+        PRESETS,
+        key="playground_filter",
+        format_func=preset_label,
+        on_change=_on_preset_change,
+        help="Picking a preset loads its numbers into the filter editors, where you can change them.",
+    )
+    if not colour:
+        return
+    st.radio(
+        "Colour handling",
+        list(MODES),
+        key="playground_mode",
+        format_func=MODES.get,
+        on_change=_on_mode_change,
+        horizontal=True,
+        help="Grayscale: one map per filter from the brightness. Each channel: every filter on every channel "
+        "separately. 3-D kernel: each filter has one slice per channel, summed into one map.",
+    )
+
+
+def use_grayscale() -> None:
+    """For a one-channel input (a spectrogram): the layer reads it as it is, one map per filter."""
+    if st.session_state["playground_mode"] != "grayscale":
+        st.session_state["playground_mode"] = "grayscale"
+        filter_bank.sync_for_mode("grayscale", 1)
 
 
 def _sidebar() -> None:
@@ -530,7 +534,7 @@ def _on_cell_clicked() -> None:
 
 
 @st.fragment
-def _explain(layer: tuple) -> None:
+def _explain(layer: tuple, publish: bool) -> None:
     """Explain a pixel. A fragment: a click, a row or column typed or another map reruns only this.
     It is given compute's arguments, not its result: a session keeps its input between reruns, never
     a result the shared cache has let go (compute gives the cached one, or computes it again)."""
@@ -601,7 +605,7 @@ def _explain(layer: tuple) -> None:
         with right:
             explain_view.input_zoom(channels, reads, ex, value_range(channels))
     _explain_numbers(result, ex, map_index, row, col, value_range(channels))
-    view = st.session_state.get("_playground_view")
+    view = st.session_state.get("_playground_view") if publish else None
     if view is not None:  # the pinned pixel into the link, also when only this fragment reran
         _publish(
             replace(
@@ -686,10 +690,15 @@ def _explain_pool(result: PipelineResult, map_index: int, row: int, col: int) ->
 
 
 # ---------------------------------------------------------------- the page
-def render() -> None:
+def start() -> None:
+    """First in every run of a page that shows the playground's layer: defaults, the link, the editors' texts."""
     state.ensure_defaults(DEFAULTS)
     _first_visit()
     filter_bank.keep_texts()
+
+
+def render() -> None:
+    start()
     st.title("Filter playground")
     for note in st.session_state.get("_playground_link_notes", ()):
         st.warning(note)
@@ -699,7 +708,18 @@ def render() -> None:
     )
     with st.sidebar:
         st.header("Image")  # the working size; the image itself is chosen at the top of the page
-    source = _choices()
+    # The image and the filter, at the top of the page (above the results on a phone too).
+    source_col, filter_col = st.columns(2, gap="medium")
+    with source_col:
+        source = image_source(PAGE, list(SAMPLES), sources=SOURCES, size_in=st.sidebar)
+    with filter_col:
+        filter_choice()
+    layer(source)
+
+
+def layer(source: Picture | np.ndarray | None, publish: bool = True) -> None:
+    """The layer on `source`: its settings in the sidebar, the filter editors, the four panels and
+    "Explain a pixel". publish: the view goes into the page's link (the playground's own page)."""
     _sidebar()
     typed = isinstance(source, np.ndarray)
     channels_in = source.shape[0] if typed else _input_channels(st.session_state["playground_mode"])
@@ -714,7 +734,8 @@ def render() -> None:
         _about(view is not None and bool(view.kernels))
     if view is None:
         return
-    _publish(view)
+    if publish:
+        _publish(view)
     if source is None:
         return
     kernels, biases = bank
@@ -732,7 +753,7 @@ def render() -> None:
     with st.container(key=display.RESULTS_KEY):
         _panels(None if typed else source, channels, result, pictures)
     st.divider()
-    _explain(layer)
+    _explain(layer, publish)
 
 
 def _channels(source: Picture | np.ndarray, mode: str) -> np.ndarray:
