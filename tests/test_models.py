@@ -169,6 +169,7 @@ def test_full_test_set_accuracy_matches_the_card(model_id, measured_accuracy):
     [
         ("xo-net", 0.99),
         ("lenet5-mnist", 0.99),
+        ("sound-net", 0.95),
         pytest.param(
             "tinyvgg-cifar10",
             0.88,

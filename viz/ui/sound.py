@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import sequential
 import streamlit as st
 
 from viz.errors import ConvScopeError
@@ -22,6 +23,9 @@ MAX_COLUMNS = 1024  # time columns the filter layer reads (a 30 s sound at hop 3
 MAX_SHOWN = (400, 1200)  # cells of the spectrogram chart (rows, columns); the layer reads them all
 DEFAULTS = {"sound_window": 512, "sound_hop": 128, "sound_mel": False}
 WAVEFORM_POINTS = 3000
+# Magma as a list (Streamlit's chart theme replaces a named scale), its first stop a near-black: the page
+# drew Magma's own #000004 as a light pink (seen in Chromium, with and without Streamlit's theme).
+MAGMA = [[i / (len(sequential.Magma) - 1), c] for i, c in enumerate(["#05030f", *sequential.Magma[1:]])]
 
 
 @cached_result(max_entries=16, max_mb=64)
@@ -48,6 +52,14 @@ def render() -> None:
         "picture** — a sound cut into short chunks of time, each split into frequency bands, is one — and it "
         "**needs neighbours that belong together**. See both here, on your own sound."
     )
+    sound_tab, shuffle_tab = st.tabs(["Sound as a picture", "Shuffled pixels: the rule of thumb"])
+    with shuffle_tab:
+        rule_of_thumb.render()
+    with sound_tab:
+        _sound()
+
+
+def _sound() -> None:
     st.header("Sound as a picture")
     pick, settings = st.columns([3, 2], gap="large")
     with pick:
@@ -86,8 +98,6 @@ def render() -> None:
     playground.filter_choice(colour=False)
     playground.use_grayscale()
     playground.layer(_picture(spec, sound), publish=False)
-    st.divider()
-    rule_of_thumb.render()
 
 
 def _picture(spec: Spectrogram, sound: Sound) -> Picture:
@@ -153,7 +163,7 @@ def _spectrogram_chart(spec: Spectrogram, sound: Sound) -> None:
             x=times,
             y=y,
             customdata=np.repeat(freqs[:, None], len(times), axis=1),
-            colorscale="Magma",
+            colorscale=MAGMA,
             zmin=-FLOOR_DB,
             zmax=0,
             colorbar=dict(title=dict(text="dB"), thickness=12),
