@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile
 from PIL import Image, PngImagePlugin
 
 from tests.e2e.conftest import outside_requests, start_server, stop_server
@@ -61,21 +62,39 @@ def disk_writes(trace: str, cwd: Path) -> list[str]:
     return found
 
 
+def marked_wav(marker: str) -> bytes:
+    """A ~3 MB WAV (20 s of noise at 44.1 kHz) carrying a unique marker in its comment."""
+    buffer = io.BytesIO()
+    with soundfile.SoundFile(buffer, "w", 44_100, 2, format="WAV", subtype="PCM_16") as file:
+        file.comment = marker
+        file.write(np.random.default_rng(7).uniform(-0.5, 0.5, (20 * 44_100, 2)))
+    return buffer.getvalue()
+
+
+UPLOADS = {
+    # what is uploaded: the page, the file, and what the page shows once it has read it
+    "photo": ("", marked_png, "private.png", "image/png", "1000×1000"),
+    "sound": ("/beyond", marked_wav, "private.wav", "audio/wav", "20.00 s at 16 kHz"),
+}
+
+
 @pytest.mark.skipif(shutil.which("strace") is None, reason="strace is missing: apt-get install strace (CI does)")
-def test_an_uploaded_photo_never_touches_a_disk(browser):
-    """Every thread of the server is traced while a 3 MB photo is uploaded and shown. Before uploads
-    were kept in memory, Starlette spooled it into an O_TMPFILE in /tmp (on the disk here)."""
+@pytest.mark.parametrize("kind", list(UPLOADS))
+def test_an_upload_never_touches_a_disk(browser, kind):
+    """Every thread of the server is traced while a 3 MB photo or sound is uploaded and shown. Before
+    uploads were kept in memory, Starlette spooled them into an O_TMPFILE in /tmp (on the disk here)."""
+    path, make, name, mime, shown = UPLOADS[kind]
     proc, url = start_server({"PYTHONDONTWRITEBYTECODE": "1"})
     trace_path = Path(f"/dev/shm/convscope-strace-{uuid.uuid4().hex}.log")
     tracer = None
     marker = f"convscope-marker-{uuid.uuid4().hex}"
-    data = marked_png(marker)
+    data = make(marker)
     assert len(data) > 2_500_000
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         page = context.new_page()
         page.set_default_timeout(120_000)
-        open_app(page, url)
+        open_app(page, url + path)
         choose_radio(page, "Upload")  # every import and first-run file is done before tracing starts
         threads = [f"-p{tid}" for tid in os.listdir(f"/proc/{proc.pid}/task")]
         tracer = subprocess.Popen(
@@ -84,9 +103,9 @@ def test_an_uploaded_photo_never_touches_a_disk(browser):
         )
         time.sleep(2)  # attached
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
-            {"name": "private.png", "mimeType": "image/png", "buffer": data}
+            {"name": name, "mimeType": mime, "buffer": data}
         )
-        wait_for_text(page, "1000×1000")
+        wait_for_text(page, shown)
         assert page.locator('[data-testid="stException"]').count() == 0
     finally:
         if tracer:

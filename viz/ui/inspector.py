@@ -155,7 +155,7 @@ def _sidebar() -> tuple[ModelSpec, np.ndarray | None, np.ndarray | None, str | N
             st.caption(
                 f"{spec.summary} {card['parameters']:,} parameters; "
                 f"{card['test_accuracy']:.1%} right on {card['test_images']:,} "
-                f"{'held-out examples' if session_networks.get(model_id) else 'test images'} it never saw."
+                f"{_test_words(model_id, spec)} it never saw."
             )
         own_network.opener()
         st.header("2 · Input")
@@ -167,6 +167,12 @@ def _sidebar() -> tuple[ModelSpec, np.ndarray | None, np.ndarray | None, str | N
     if picture is None:
         return spec, None, None, None
     return spec, picture.pixels, spec.preprocess(picture.pixels), None
+
+
+def _test_words(model_id: str, spec: ModelSpec) -> str:
+    if session_networks.get(model_id):
+        return "held-out examples"
+    return "held-out generated sounds" if spec.input_kind == "sound" else "test images"
 
 
 def _what_the_network_sees(spec: ModelSpec, pixels: np.ndarray, x: np.ndarray) -> None:
