@@ -36,6 +36,8 @@ from viz.models import MODELS, get_spec, load_model
 from viz.ops import ConvSettings, PoolSettings, conv2d
 from viz.pipeline import input_jpeg, panel_pictures, run_pipeline
 from viz.render import enlarge_to_width, layer_picture
+from viz.sound.generated import sample_sound
+from viz.sound.network_input import network_picture
 from viz.ui.linked_maps import encode_panels, layer_panels, payload
 
 BUDGETS_MS = {
@@ -160,7 +162,10 @@ def main(argv: list[str] | None = None) -> None:
     for model_id in MODELS:
         spec = get_spec(model_id)
         model = load_model(model_id)
-        x = spec.preprocess(photo)
+        if spec.input_kind == "sound":  # sound-net reads a spectrogram, not a photo
+            x = network_picture(sample_sound("rising"))[0][None]
+        else:
+            x = spec.preprocess(photo)
         rows.append(
             (f"inspector full render, {model_id}", median_ms(lambda m=model, x=x: inspector_render(m, x), args.repeats))
         )

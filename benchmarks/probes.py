@@ -24,6 +24,8 @@ from viz.probes import adversarial, attribution, invariance, maximize
 from viz.probes.examples import examples_for
 from viz.probes.pixel_space import pixel_space
 from viz.samples import load_sample
+from viz.sound.generated import sample_sound
+from viz.sound.network_input import network_picture
 
 SAMPLES = {"xo-net": "x_drawn", "lenet5-mnist": "digit_3", "tinyvgg-cifar10": "chelsea"}
 TARGET_S = 3.0
@@ -31,7 +33,10 @@ TARGET_S = 3.0
 
 def probes(model_id: str) -> dict:
     spec, model = get_spec(model_id), load_model(model_id)
-    x = spec.preprocess(load_sample(SAMPLES[model_id], 512).pixels)
+    if spec.input_kind == "sound":  # sound-net reads a spectrogram: the rising chirp's
+        x = network_picture(sample_sound("rising"))[0][None]
+    else:
+        x = spec.preprocess(load_sample(SAMPLES[model_id], 512).pixels)
     space = pixel_space(spec.input_kind)
     pixels = space.to_pixels(x)
     target = int(model(torch.from_numpy(x)[None]).argmax())

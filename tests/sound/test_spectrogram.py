@@ -100,3 +100,10 @@ def test_a_rising_chirp_answers_the_rising_filter_most():
     clicks = spectrogram(sample_sound("clicks"), 512, 128).picture()
     rising = spectrogram(sample_sound("rising"), 512, 128).picture()
     assert _strongest(clicks, "sound_onset") > 3 * _strongest(rising, "sound_onset")
+
+
+def test_a_spectrogram_too_large_to_draw_is_refused_before_it_is_computed():
+    long = Sound(np.zeros(30 * RATE, np.float32) + 0.1, "test")
+    with pytest.raises(ConvScopeError, match="1,025 × 14,937 spectrogram"):
+        spectrogram(long, 2048, 32)
+    assert spectrogram(long, 512, 32).shape == (257, 14_985)  # the longest the page allows at 512 samples

@@ -25,6 +25,9 @@ WINDOWS = (128, 256, 512, 1024, 2048)
 HOPS = (32, 64, 128, 256, 512)
 MEL_BANDS = 64
 MEL_FMIN = 50.0
+# 16 MB of float32 decibels: a 30 s sound at 512-sample windows and hop 32 fits; 2048 at hop 32 does not.
+MAX_CELLS = 4_000_000
+CHUNK_FRAMES = 1024  # windows transformed at a time, so a long sound never holds all its spectra twice
 
 
 @dataclass(frozen=True)
@@ -92,16 +95,26 @@ def mel_filters(window: int, bands: int = MEL_BANDS, fmin: float = MEL_FMIN, fma
 
 def power_spectrogram(samples: np.ndarray, window: int, hop: int) -> np.ndarray:
     """(window // 2 + 1, T) power of each Hann-tapered window's spectrum."""
-    frames = sliding_window_view(np.asarray(samples, np.float32), window)[::hop]
+    frames = sliding_window_view(np.asarray(samples, np.float32), window)[::hop]  # a view: nothing copied
     taper = get_window("hann", window, fftbins=True).astype(np.float32)
-    return (np.abs(rfft(frames * taper, axis=1)) ** 2).T.astype(np.float32)
+    out = np.empty((window // 2 + 1, len(frames)), np.float32)
+    for start in range(0, len(frames), CHUNK_FRAMES):
+        chunk = rfft(frames[start : start + CHUNK_FRAMES] * taper, axis=1)
+        out[:, start : start + len(chunk)] = (chunk.real**2 + chunk.imag**2).T
+    return out
 
 
 def spectrogram(sound: Sound, window: int = 512, hop: int = 128, mel: bool = False) -> Spectrogram:
     """The sound's spectrogram in decibels below its loudest cell (floored at FLOOR_DB)."""
     if window not in WINDOWS or hop not in HOPS:
         raise ConvScopeError(f"Windows are {', '.join(map(str, WINDOWS))} samples; hops {', '.join(map(str, HOPS))}.")
-    shape_of(len(sound.samples), window, hop)  # at least one window, or a clear message
+    rows, cols = shape_of(len(sound.samples), window, hop)  # at least one window, or a clear message
+    if rows * cols > MAX_CELLS:
+        raise ConvScopeError(
+            f"A {window}-sample window at hop {hop} would cut this {sound.seconds:.1f} s sound into a "
+            f"{rows:,} × {cols:,} spectrogram, more than ConvScope draws ({MAX_CELLS:,} cells). "
+            "Choose a longer hop or a shorter window."
+        )
     power = power_spectrogram(sound.samples, window, hop)
     freqs = np.fft.rfftfreq(window, 1.0 / RATE)
     if mel:
