@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.colors import sequential
 import streamlit as st
+from plotly.colors import sequential
 
 from viz.errors import ConvScopeError
 from viz.images import Picture
@@ -23,6 +23,7 @@ MAX_COLUMNS = 1024  # time columns the filter layer reads (a 30 s sound at hop 3
 MAX_SHOWN = (400, 1200)  # cells of the spectrogram chart (rows, columns); the layer reads them all
 DEFAULTS = {"sound_window": 512, "sound_hop": 128, "sound_mel": False}
 WAVEFORM_POINTS = 3000
+CLOSE_UP = RATE // 50  # 20 ms
 # Magma as a list (Streamlit's chart theme replaces a named scale), its first stop a near-black: the page
 # drew Magma's own #000004 as a light pink (seen in Chromium, with and without Streamlit's theme).
 MAGMA = [[i / (len(sequential.Magma) - 1), c] for i, c in enumerate(["#05030f", *sequential.Magma[1:]])]
@@ -118,7 +119,7 @@ def _picture(spec: Spectrogram, sound: Sound) -> Picture:
 
 
 def _waveform(sound: Sound) -> None:
-    """The samples against time (min and max per bucket when there are many), and a player."""
+    """The samples against time (min and max per bucket when there are many), a 20 ms close-up, and a player."""
     samples = sound.samples
     if len(samples) > WAVEFORM_POINTS:
         buckets = np.array_split(samples, WAVEFORM_POINTS // 2)
@@ -126,20 +127,51 @@ def _waveform(sound: Sound) -> None:
         x = np.repeat(np.cumsum([0] + [len(b) for b in buckets[:-1]]), 2) / RATE
     else:
         y, x = samples, np.arange(len(samples)) / RATE
-    fig = go.Figure(go.Scattergl(x=x, y=y, mode="lines", line=dict(width=1, color="#3b6ea5"), hoverinfo="skip"))
+    peak = max(1.0, float(np.abs(samples).max()))
+    whole, close = st.columns([3, 1], gap="small")
+    with whole:
+        _line_chart(
+            x,
+            y,
+            f"Waveform: {len(samples):,} samples, {sound.seconds:.2f} s at {RATE / 1000:g} kHz",
+            peak,
+            "sound_waveform",
+        )
+    # 20 ms around the loudest moment: the oscillation itself, one dot per sample
+    n = min(len(samples), CLOSE_UP)
+    middle = int(np.argmax(np.abs(samples)))
+    start = min(max(0, middle - n // 2), len(samples) - n)
+    t = (start + np.arange(n)) / RATE
+    with close:
+        _line_chart(
+            t, samples[start : start + n], f"Close-up: 20 ms from {start / RATE:.2f} s", peak, "sound_close_up", True
+        )
+    st.audio(wav_bytes(sound), format="audio/wav")
+    st.caption(f"Source: {sound.source}" + (f"; {'; '.join(sound.notes)}" if sound.notes else "") + ".")
+
+
+def _line_chart(x: np.ndarray, y: np.ndarray, title: str, peak: float, key: str, unit: str = "s") -> None:
+    """A waveform: seconds across (a close-up, in ms, with a dot per sample), amplitude up."""
+    dots = unit == "ms"
+    fig = go.Figure(
+        go.Scattergl(
+            x=x,
+            y=y,
+            mode="lines+markers" if dots else "lines",
+            marker=dict(size=3),
+            line=dict(width=1, color="#3b6ea5"),
+            hovertemplate="%{x:.2f} " + unit + ": %{y:.3f}<extra></extra>",
+        )
+    )
     fig.update_layout(
         height=170,
         margin=dict(l=50, r=10, t=30, b=30),
-        title=dict(
-            text=f"Waveform: {len(samples):,} samples, {sound.seconds:.2f} s at {RATE / 1000:g} kHz", font=dict(size=14)
-        ),
-        xaxis=dict(title=None, ticksuffix=" s"),
-        yaxis=dict(title="amplitude", range=[-1.05, 1.05] if np.abs(samples).max() <= 1 else None),
+        title=dict(text=title, font=dict(size=14)),
+        xaxis=dict(title=None, ticksuffix=f" {unit}", nticks=4 if dots else None),
+        yaxis=dict(title="amplitude", range=[-1.05 * peak, 1.05 * peak]),
         font=dict(size=display.figure_font()),
     )
-    st.plotly_chart(fig, config={"displayModeBar": False}, key="sound_waveform")
-    st.audio(wav_bytes(sound), format="audio/wav")
-    st.caption(f"Source: {sound.source}" + (f"; {'; '.join(sound.notes)}" if sound.notes else "") + ".")
+    st.plotly_chart(fig, config={"displayModeBar": False}, key=key)
 
 
 def _shown(spec: Spectrogram) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
