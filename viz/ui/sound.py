@@ -141,11 +141,10 @@ def _waveform(sound: Sound) -> None:
     n = min(len(samples), CLOSE_UP)
     middle = int(np.argmax(np.abs(samples)))
     start = min(max(0, middle - n // 2), len(samples) - n)
-    t = (start + np.arange(n)) / RATE
     with close:
-        _line_chart(
-            t, samples[start : start + n], f"Close-up: 20 ms from {start / RATE:.2f} s", peak, "sound_close_up", True
-        )
+        ms = np.arange(n) * 1000 / RATE
+        title = f"Close-up: 20 ms from {start / RATE:.2f} s"
+        _line_chart(ms, samples[start : start + n], title, peak, "sound_close_up", unit="ms")
     st.audio(wav_bytes(sound), format="audio/wav")
     st.caption(f"Source: {sound.source}" + (f"; {'; '.join(sound.notes)}" if sound.notes else "") + ".")
 
