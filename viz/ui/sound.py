@@ -96,9 +96,27 @@ def _sound() -> None:
         f"0 ({FLOOR_DB:.0f} dB below the loudest) to 1 (the loudest). Try the **Sound** filters — a rising pitch "
         "is a diagonal, a steady tone a horizontal line, an onset a vertical edge — then click any cell."
     )
+    st.caption(_cells_in_sound(spec))
     playground.filter_choice(colour=False)
     playground.use_grayscale()
     playground.layer(_picture(spec, sound), publish=False)
+
+
+def _cells_in_sound(spec: Spectrogram) -> str:
+    """How a cell of the layer's input (row, column) reads as a frequency and a moment."""
+    rows = spec.shape[0]
+    if spec.mel:
+        pitch = (
+            f"row 0 is the highest mel band (centred on {spec.freqs[-1]:,.0f} Hz), row {rows - 1} the lowest "
+            f"({spec.freqs[0]:,.0f} Hz)"
+        )
+    else:
+        step = RATE / spec.window
+        pitch = f"row r is {RATE / 2:,.0f} − r × {step:.2f} Hz (row 0 the highest, row {rows - 1} is 0 Hz)"
+    return (
+        f"Reading a cell: {pitch}; column c is the window centred on (c × {spec.hop} + {spec.window // 2}) ÷ "
+        f"{RATE:,} s, so column 100 is {(100 * spec.hop + spec.window / 2) / RATE:.3f} s."
+    )
 
 
 def _picture(spec: Spectrogram, sound: Sound) -> Picture:
