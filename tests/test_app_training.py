@@ -71,6 +71,19 @@ def test_the_trained_network_opens_in_inside_the_cnn_with_its_layers():
     assert re.search(r"### It says: \*\*[XO]\*\*", page)
 
 
+def test_each_block_gets_its_own_filters_and_average_pooling_opens_inside():
+    at = open_page(train_blocks=2, train_filters=3, train_filters2=12, train_pool="average", train_epochs=1)
+    page = text(at)
+    assert "Filters in block 2 (conv2)" in [s.label for s in at.select_slider]
+    train_to_the_end(at)
+    at.button(key="train_open").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    page = text(at)
+    for name, shape in (("conv1", "16×16×3"), ("pool1", "8×8×3"), ("conv2", "8×8×12"), ("pool2", "4×4×12")):
+        assert re.search(rf"\*\*{name}\*\* · [^\n]*\n`{shape}`", page), name
+    assert "average pooling" in page and "3 → 12 filters" in " ".join(c.value for c in at.caption)
+
+
 def _bar(vertical: bool, rng) -> np.ndarray:
     """A drawing on white paper: one thick black bar, upright or lying, somewhere on the page."""
     page = np.ones((200, 200, 3), np.float32)

@@ -27,6 +27,19 @@ def test_a_download_opens_again_exactly():
         assert torch.equal(again.state_dict()[k], v)
 
 
+def test_chosen_widths_and_average_pooling_travel_in_the_card_and_old_cards_still_open():
+    design = Design(blocks=3, filters=2, kernel=3, pool="average", widths=(2, 6, 4))
+    model, design, weights, card = _files(design)
+    again, _, design_back = from_files(weights, card)
+    assert design_back == design and isinstance(again.pool2, torch.nn.AvgPool2d)
+    # a card written before widths existed: the doubling rule, as those networks were built
+    _, old, old_weights, old_card = _files(TWO_BLOCKS)
+    data = json.loads(old_card)
+    del data["design"]["widths"]
+    _, _, design_old = from_files(old_weights, json.dumps(data).encode())
+    assert [design_old.filters_of(b) for b in range(2)] == [3, 6]
+
+
 def _bad_card(card: bytes, **change) -> bytes:
     data = json.loads(card)
     data.update(change)

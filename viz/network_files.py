@@ -17,7 +17,7 @@ from viz.designs import Design, build
 from viz.errors import ConvScopeError
 
 CARD_KIND = "convscope-trained-on-the-page"
-MAX_FILE_BYTES = 20 * 1024 * 1024  # the largest design (3 blocks of 16·2^i 7×7 filters) is ~12 MB
+MAX_FILE_BYTES = 20 * 1024 * 1024  # the largest design (3 blocks of 64 7×7 filters, no pooling, digits) is ~4.3 MB
 
 
 def card_for(
@@ -36,7 +36,7 @@ def card_for(
         "name": name,
         "reads": reads,
         "classes": list(classes),
-        "design": {**asdict(design), "input_shape": list(design.input_shape)},
+        "design": {**asdict(design), "input_shape": list(design.input_shape), "widths": list(design.widths)},
         "parameters": sum(p.numel() for p in build(design).parameters()),
         "test_accuracy": round(float(held_accuracy), 4),
         "test_images": int(held_images),
@@ -71,6 +71,7 @@ def from_files(weights: bytes, card_text: bytes) -> tuple[nn.Module, dict, Desig
             filters=int(d["filters"]),
             kernel=int(d["kernel"]),
             pool=str(d["pool"]),
+            widths=tuple(int(v) for v in d.get("widths") or ()),  # cards before widths: the doubling rule
         )
         classes = tuple(str(c)[:40] for c in card["classes"])
         accuracy = float(card["test_accuracy"])

@@ -39,6 +39,9 @@ def keep(make_spec: Callable[[str], ModelSpec], model: nn.Module, card: dict) ->
     return model_id
 
 
+POOL_WORDS = {"max": "max pooling", "average": "average pooling", "none": "no pooling"}
+
+
 def add(model: nn.Module, card: dict, design: Design) -> str:
     """Keep a network trained on the Train page for this session; returns its id."""
     return keep(lambda model_id: _trained_spec(model_id, card, design), model, card)
@@ -52,7 +55,7 @@ def _trained_spec(model_id: str, card: dict, design: Design) -> ModelSpec:
         title=f"Yours: {card['name']}",
         summary=(
             f"The network you trained on this page ({design.blocks} conv block{'s' if design.blocks > 1 else ''}, "
-            f"{design.filters} first-layer filters of {design.kernel}×{design.kernel}), for this session only."
+            f"{design.widths_text} of {design.kernel}×{design.kernel}, {POOL_WORDS[design.pool]}), for this session only."
         ),
         architecture=lambda: None,
         input_shape=design.input_shape,

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
-from viz.designs import KERNEL_SIZES, MAX_BLOCKS, POOLS, Design, layer_rows, parameter_count
+from viz.designs import FILTER_COUNTS, KERNEL_SIZES, MAX_BLOCKS, POOLS, Design, layer_rows, parameter_count
 from viz.errors import ConvScopeError
 from viz.gradient_check import nudge_one_weight
 from viz.live_training import (
@@ -36,19 +36,26 @@ QUEUE = TrainingQueue(limit=max(1, min(2, os.cpu_count() or 1)))
 LEARNING_RATES = (0.0001, 0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 1.0, 3.0, 10.0)
 BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128)
 PACES = {"Slow enough to watch (20 steps a second)": 20.0, "As fast as it goes": None}
+SMALL = dict(train_filters2=8, train_filters3=16)  # the later blocks' filters, when there are later blocks
 PRESETS = {
-    "A good start": dict(train_lr=0.05, train_batch=32, train_epochs=5, train_filters=4, train_blocks=1),
+    "A good start": dict(train_lr=0.05, train_batch=32, train_epochs=5, train_filters=4, train_blocks=1, **SMALL),
     "Learning rate far too high (it diverges)": dict(
-        train_lr=10.0, train_batch=32, train_epochs=5, train_filters=4, train_blocks=1
+        train_lr=10.0, train_batch=32, train_epochs=5, train_filters=4, train_blocks=1, **SMALL
     ),
     "Learning rate far too low (it barely moves)": dict(
-        train_lr=0.0001, train_batch=32, train_epochs=5, train_filters=4, train_blocks=1
+        train_lr=0.0001, train_batch=32, train_epochs=5, train_filters=4, train_blocks=1, **SMALL
     ),
     "One example at a time (batch 1: a noisy path)": dict(
-        train_lr=0.01, train_batch=1, train_epochs=1, train_filters=4, train_blocks=1
+        train_lr=0.01, train_batch=1, train_epochs=1, train_filters=4, train_blocks=1, **SMALL
     ),
     "A bigger network (3 blocks, 8 filters)": dict(
-        train_lr=0.05, train_batch=32, train_epochs=5, train_filters=8, train_blocks=3
+        train_lr=0.05,
+        train_batch=32,
+        train_epochs=5,
+        train_filters=8,
+        train_blocks=3,
+        train_filters2=16,
+        train_filters3=32,
     ),
 }
 DEFAULTS = {
@@ -83,6 +90,7 @@ def _chosen(data: Dataset) -> tuple[Design, Settings]:
         filters=int(s["train_filters"]),
         kernel=int(s["train_kernel"]),
         pool=s["train_pool"],
+        widths=tuple(int(s[_filters_key(b)]) for b in range(int(s["train_blocks"]))),
     )
     settings = Settings(
         learning_rate=float(s["train_lr"]),
@@ -92,6 +100,10 @@ def _chosen(data: Dataset) -> tuple[Design, Settings]:
         pace=PACES[s["train_pace"]],
     )
     return design, settings
+
+
+def _filters_key(block: int) -> str:
+    return "train_filters" if block == 0 else f"train_filters{block + 1}"
 
 
 def _data(task: str) -> Dataset | None:
@@ -173,12 +185,15 @@ def _sidebar() -> None:
             )
         st.header("2 · Design the network")
         st.slider("Conv blocks (conv → ReLU → pool)", 1, MAX_BLOCKS, key="train_blocks")
-        st.select_slider(
-            "Filters in the first layer",
-            (1, 2, 3, 4, 6, 8, 12, 16),
-            key="train_filters",
-            help="Each later block has twice as many.",
-        )
+        for b in range(int(st.session_state["train_blocks"])):
+            st.select_slider(
+                f"Filters in block {b + 1} (conv{b + 1})",
+                FILTER_COUNTS,
+                key=_filters_key(b),
+                help="How many features this layer learns; each reads every map of the block before."
+                if b
+                else "How many features the first layer learns: the filters you watch change.",
+            )
         st.radio("Kernel size", KERNEL_SIZES, key="train_kernel", horizontal=True, format_func=lambda k: f"{k}×{k}")
         st.radio("Pooling", list(POOLS), key="train_pool", format_func=POOLS.get)
         st.header("3 · Train")
@@ -354,7 +369,7 @@ def _trained_copy(job: TrainingJob) -> tuple[torch.nn.Module, dict]:
     with job.lock:
         model = copy.deepcopy(t.model).eval()
         h = t.history
-        name = f"{t.data.name}, {t.design.blocks}×conv {t.design.kernel}×{t.design.kernel}, {t.design.filters} filters"
+        name = f"{t.data.name}, {t.design.blocks}×conv {t.design.kernel}×{t.design.kernel}, {t.design.widths_text}"
         held = len(t.data.y_held)
         card = card_for(t.design, t.data.classes, name, h.held_accuracy[-1], held, h.epochs[-1], t.data.kind)
     return model, card
