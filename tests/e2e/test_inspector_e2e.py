@@ -54,3 +54,27 @@ def test_drawing_a_digit_with_the_mouse(page, server):
     except Exception:
         pass
     assert said(page) == "3"
+
+
+def test_a_stroke_that_starts_in_the_canvas_top_right_corner_counts(page, server):
+    """The canvas's toolbar waits, invisible, over that corner until the pointer has hovered a moment; a
+    stroke started there used to be lost (viz/ui/drawing.py lets the pointer through until it has moved)."""
+    open_inspector(page, server)
+    choose_radio(page, "Draw")
+    canvas = page.locator("canvas.upper-canvas").first
+    canvas.wait_for()
+    canvas.scroll_into_view_if_needed()
+    settle(page)
+    box = canvas.bounding_box()
+    x0, y0 = box["x"] + 0.9 * box["width"], box["y"] + 0.04 * box["height"]
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for i in range(1, 12):
+        page.mouse.move(x0 - 4 * i, y0 + 12 * i, steps=2)
+    page.mouse.up()
+    wait_for_text(page, "It says:", timeout_ms=30_000)
+    # and the toolbar still works once pointed at: its bin clears the drawing
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(600)
+    page.get_by_role("button", name="Reset canvas & history").click()
+    wait_for_text(page, "Pick an input in the sidebar to watch the network work.")

@@ -70,7 +70,9 @@ def image_source(
     if source == NUMBERS:
         return typed_input()
     if source == DRAW:
-        st.caption("Draw with the mouse or a finger; the trash-can button below the canvas clears it.")
+        st.caption(
+            "Draw with the mouse or a finger; the bin button above the canvas (it appears when you point at it) clears it."
+        )
         pixels = drawing.canvas_pixels(f"{page}_canvas")
         if pixels is None:
             st.info("Draw on the canvas to see what the network makes of it.")
