@@ -84,6 +84,14 @@ def test_each_block_gets_its_own_filters_and_average_pooling_opens_inside():
     assert "average pooling" in page and "3 → 12 filters" in " ".join(c.value for c in at.caption)
 
 
+def test_a_network_too_small_to_learn_is_shown_stuck_at_guessing():
+    from viz.ui.training import PRESETS
+
+    at = open_page(**PRESETS["A network too small to learn (3 blocks of 1 filter)"])
+    page = train_to_the_end(at)
+    assert "no better than guessing (50%)" in page and "only 4 numbers" in page, page[-600:]
+
+
 def _bar(vertical: bool, rng) -> np.ndarray:
     """A drawing on white paper: one thick black bar, upright or lying, somewhere on the page."""
     page = np.ones((200, 200, 3), np.float32)

@@ -48,6 +48,15 @@ PRESETS = {
     "One example at a time (batch 1: a noisy path)": dict(
         train_lr=0.01, train_batch=1, train_epochs=1, train_filters=4, train_blocks=1, **SMALL
     ),
+    "A network too small to learn (3 blocks of 1 filter)": dict(
+        train_lr=0.05,
+        train_batch=32,
+        train_epochs=5,
+        train_filters=1,
+        train_blocks=3,
+        train_filters2=1,
+        train_filters3=1,
+    ),
     "A bigger network (3 blocks, 8 filters)": dict(
         train_lr=0.05,
         train_batch=32,
@@ -255,7 +264,16 @@ def _status_line(job: TrainingJob) -> str:
         case "paused":
             return f"Paused at {where} — {held}. **Train** goes on from here; **One step** makes a single nudge."
         case "finished":
-            return f"Finished: {t.settings.epochs} epochs, {t.step_count} steps in {job.trained_s:.1f} s — {held}."
+            done = f"Finished: {t.settings.epochs} epochs, {t.step_count} steps in {job.trained_s:.1f} s — {held}."
+            guess = 1 / len(t.data.classes)
+            if h.held_accuracy[-1] < guess + 0.1:
+                return (
+                    done + f" That is no better than guessing ({guess:.0%}): " + _bottleneck(t.design)
+                    if _bottleneck(t.design)
+                    else done
+                    + f" That is no better than guessing ({guess:.0%}): try another learning rate or a bigger network."
+                )
+            return done
         case "diverged":
             return (
                 f"**It diverged** at step {t.step_count}: the loss "
@@ -270,6 +288,19 @@ def _status_line(job: TrainingJob) -> str:
             return f"Stopped at the time limit ({job.time_cap_s:.0f} s) at {where} — {held}."
         case _:
             return f"Stopped at {where} (nobody was watching) — {held}. **Train** goes on from here."
+
+
+def _bottleneck(design: Design) -> str:
+    """Why a network this narrow cannot learn, in words, or '' when it is not the narrowness."""
+    narrowest = min(design.filters_of(b) for b in range(design.blocks))
+    features = layer_rows(design)[-2].output[0]
+    if narrowest > 1 and features > 8:
+        return ""
+    return (
+        f"everything it sees must pass through {narrowest} map{'s' if narrowest > 1 else ''} and reach the vote as "
+        f"only {features} number{'s' if features > 1 else ''}, too little room to tell the classes apart (and a "
+        "single filter that stops firing for every example never learns again). Give it more filters and press Reset."
+    )
 
 
 def _ordinal(n: int | None) -> str:
