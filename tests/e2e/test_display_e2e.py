@@ -51,6 +51,9 @@ VIEWS = [
     ("/train?display=projector", 1920, 1080),
     ("/train", 390, 844),
     ("/train", 1280, 800),
+    ("/beyond?display=projector", 1920, 1080),
+    ("/beyond", 390, 844),
+    ("/beyond", 1280, 800),
 ]
 
 
@@ -75,7 +78,13 @@ def test_nothing_overlaps_or_runs_off_the_screen(browser, server, path, width, h
 
 
 @pytest.mark.parametrize(
-    "path", ["/?sample=astronaut&display=projector", "/inside?display=projector", "/train?display=projector"]
+    "path",
+    [
+        "/?sample=astronaut&display=projector",
+        "/inside?display=projector",
+        "/train?display=projector",
+        "/beyond?display=projector",
+    ],
 )
 def test_the_classroom_display_reads_from_the_back_row(browser, server, path):
     found = _layout(browser, server["url"] + path, 1920, 1080)

@@ -227,7 +227,7 @@ def _spectrogram_chart(spec: Spectrogram, sound: Sound) -> None:
     fig.update_layout(
         height=360,
         margin=dict(l=60, r=10, t=30, b=40),
-        title=dict(text="Spectrogram: time across, frequency up, loudness as colour", font=dict(size=14)),
+        title=dict(text="Spectrogram", font=dict(size=14)),
         xaxis=dict(title="time (s)"),
         yaxis=yaxis,
         font=dict(size=display.figure_font()),
@@ -240,7 +240,8 @@ def _spectrogram_chart(spec: Spectrogram, sound: Sound) -> None:
     )
     st.markdown(f"**{shape_sentence(len(sound.samples), spec.window, spec.hop, 64 if spec.mel else None)}**.")
     st.caption(
-        f"Each column is one window of sound; each row one frequency band"
+        f"Time runs across, frequency up, loudness is colour. Each column is one window of sound; each row one "
+        f"frequency band"
         f"{' on the mel scale' if spec.mel else f', {RATE / spec.window:.1f} Hz wide'}. Colour: decibels below the "
         f"loudest cell, from 0 down to −{FLOOR_DB:.0f}.{shown}"
     )
