@@ -62,7 +62,7 @@ def test_the_generated_chirp_is_shown_as_a_spectrogram_and_classified_rising():
     assert at.session_state["playground_filter"] == "sound_rising"
     assert "Explain a pixel" in [s.value for s in at.subheader]
     assert at.session_state["playground_mode"] == "grayscale"
-    assert not at.query_params  # a sound never goes into a link
+    assert dict(at.query_params) == {"filter": "sound_rising", "sound": "rising"}  # the generated sample, by name
 
 
 @pytest.mark.parametrize("key", [k for k, s in SOUND_SAMPLES.items() if s.sound_class])
@@ -118,6 +118,35 @@ def test_a_long_sound_at_a_short_hop_is_cut_for_the_layer_and_said():
     assert not at.exception
     assert "the layer reads the first 1024 columns" in texts(at)
     assert panel_shapes(at)[0] == "257×1024 grayscale"
+
+
+def test_a_link_opens_the_sound_its_spectrogram_and_its_filters_and_the_page_writes_its_own():
+    at = AppTest.from_file(PAGE, default_timeout=APP_TIMEOUT)
+    for key, value in {"sound": "chord", "frame": "1024", "hop": "64", "mel": "1", "filter": "sound_steady"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception and not at.warning
+    assert "1024-sample windows (64 ms), hop 64, pooled into 64 mel bands → 64 × 485" in texts(at)
+    assert at.session_state["playground_filter"] == "sound_steady" and said(at) == "chord"
+    assert {k: at.query_params[k] for k in ("sound", "frame", "hop", "mel", "filter")} == {
+        "sound": "chord",
+        "frame": "1024",
+        "hop": "64",
+        "mel": "1",
+        "filter": "sound_steady",
+    }
+    assert "sample" not in at.query_params and "size" not in at.query_params
+
+
+def test_a_silly_link_opens_with_notes_and_the_defaults():
+    at = AppTest.from_file(PAGE, default_timeout=APP_TIMEOUT)
+    for key, value in {"sound": "[log in](https://example.org)", "frame": "7", "k": "a;b"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    notes = " ".join(w.value for w in at.warning)
+    assert "`[log in](https://exampl…`" in notes and "frame `7`" in notes and "kernel cell" in notes
+    assert said(at) == "rising"
 
 
 def test_the_rule_of_thumb_shows_a_shuffled_digit_and_the_four_figures():

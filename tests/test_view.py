@@ -130,3 +130,11 @@ def test_filters_of_different_sizes_are_refused_with_a_note():
 def test_too_many_biases_for_the_filters_fall_back_to_zero():
     view = view_from_link({"k": ["1,0;0,1", "0,1;1,0"], "bias": "1,2,3"})
     assert view.biases == (0.0,) and "3 biases for 2 filters" in view.notes[0]
+
+
+def test_numbers_too_long_for_python_are_named_not_thrown():
+    """int() refuses strings of over 4,300 digits with a message about sys.set_int_max_str_digits."""
+    view = view_from_link({"stride": ["1" * 5000], "size": ["9" * 5000], "row": ["abc"]})
+    assert view.stride == (1, 1) and view.size == 512
+    assert all("not a whole number the page can use" in note for note in view.notes), view.notes
+    assert not any("set_int_max_str_digits" in note for note in view.notes)

@@ -124,8 +124,16 @@ def _one_of(options: Sequence[str]):
     return parse
 
 
+def _whole(text: str) -> int:
+    """A whole number as a link writes one; a clear ValueError for anything else (however long)."""
+    text = text.strip()
+    if not text.lstrip("-").isdigit() or len(text) > 6:
+        raise ValueError(f"{quoted(text, 12)} is not a whole number the page can use")
+    return int(text)
+
+
 def _ints(raw: str, lo: int, hi: int, counts: Sequence[int]) -> tuple[int, ...]:
-    values = tuple(int(v) for v in raw.split(","))
+    values = tuple(_whole(v) for v in raw.split(","))
     if len(values) not in counts:
         raise ValueError(f"needs {' or '.join(str(n) for n in counts)} whole numbers separated by ','")
     if not all(lo <= v <= hi for v in values):
@@ -163,7 +171,7 @@ def _flag(raw: str) -> bool:
 
 
 def _size(raw: str) -> int:
-    value = int(raw)
+    value = _whole(raw)
     if value not in WORKING_SIZES:
         raise ValueError(f"must be one of {', '.join(map(str, WORKING_SIZES))}")
     return value

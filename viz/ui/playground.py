@@ -206,11 +206,18 @@ def _first_visit() -> None:
     st.session_state["_playground_link_notes"] = view.notes
 
 
-def _publish(view: View) -> None:
-    """The view into the URL. Uploads, snapshots and drawings never go into a link."""
-    st.session_state["_playground_view"] = view
+def _publish(view: View, extra: dict[str, str] | None = None) -> None:
+    """The view into the URL. Uploads, snapshots and drawings never go into a link.
+
+    extra: another page's own parameters (the sound page's), which then replace the picture's (sample, size).
+    """
+    st.session_state["_playground_view"], st.session_state["_playground_link_extra"] = view, extra
     link = link_from_view(view) | display.link_params()
-    if st.session_state["playground_source"] != "Sample":
+    if extra is not None:
+        link.pop("sample", None)
+        link.pop("size", None)
+        link |= extra
+    elif st.session_state["playground_source"] != "Sample":
         link.pop("sample", None)
     if view.padding != "explicit":
         link.pop("pad", None)
@@ -534,7 +541,7 @@ def _on_cell_clicked() -> None:
 
 
 @st.fragment
-def _explain(layer: tuple, publish: bool) -> None:
+def _explain(layer: tuple) -> None:
     """Explain a pixel. A fragment: a click, a row or column typed or another map reruns only this.
     It is given compute's arguments, not its result: a session keeps its input between reruns, never
     a result the shared cache has let go (compute gives the cached one, or computes it again)."""
@@ -605,7 +612,7 @@ def _explain(layer: tuple, publish: bool) -> None:
         with right:
             explain_view.input_zoom(channels, reads, ex, value_range(channels))
     _explain_numbers(result, ex, map_index, row, col, value_range(channels))
-    view = st.session_state.get("_playground_view") if publish else None
+    view = st.session_state.get("_playground_view")
     if view is not None:  # the pinned pixel into the link, also when only this fragment reran
         _publish(
             replace(
@@ -613,7 +620,8 @@ def _explain(layer: tuple, publish: bool) -> None:
                 row=row if st.session_state.get("_playground_pixel_chosen") else None,
                 col=col if st.session_state.get("_playground_pixel_chosen") else None,
                 map=map_index,
-            )
+            ),
+            st.session_state.get("_playground_link_extra"),
         )
 
 
@@ -717,9 +725,10 @@ def render() -> None:
     layer(source)
 
 
-def layer(source: Picture | np.ndarray | None, publish: bool = True) -> None:
+def layer(source: Picture | np.ndarray | None, link_extra: dict[str, str] | None = None) -> None:
     """The layer on `source`: its settings in the sidebar, the filter editors, the four panels and
-    "Explain a pixel". publish: the view goes into the page's link (the playground's own page)."""
+    "Explain a pixel"; its view goes into the page's link. link_extra: another page's own link parameters
+    (the sound page's), in place of the picture's."""
     _sidebar()
     typed = isinstance(source, np.ndarray)
     channels_in = source.shape[0] if typed else _input_channels(st.session_state["playground_mode"])
@@ -734,8 +743,7 @@ def layer(source: Picture | np.ndarray | None, publish: bool = True) -> None:
         _about(view is not None and bool(view.kernels))
     if view is None:
         return
-    if publish:
-        _publish(view)
+    _publish(view, link_extra)
     if source is None:
         return
     kernels, biases = bank
@@ -753,7 +761,7 @@ def layer(source: Picture | np.ndarray | None, publish: bool = True) -> None:
     with st.container(key=display.RESULTS_KEY):
         _panels(None if typed else source, channels, result, pictures)
     st.divider()
-    _explain(layer, publish)
+    _explain(layer)
 
 
 def _channels(source: Picture | np.ndarray, mode: str) -> np.ndarray:

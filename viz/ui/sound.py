@@ -12,6 +12,7 @@ from viz.errors import ConvScopeError
 from viz.images import Picture
 from viz.models import get_spec
 from viz.render import enlarge, grayscale
+from viz.sound import link as sound_link
 from viz.sound.audio import RATE, Sound, wav_bytes
 from viz.sound.spectrogram import FLOOR_DB, HOPS, WINDOWS, Spectrogram, shape_sentence, spectrogram
 from viz.ui import display, inspector, playground, rule_of_thumb, sound_input, state
@@ -21,7 +22,7 @@ PAGE = "sound"
 MODEL_ID = "sound-net"
 MAX_COLUMNS = 1024  # time columns the filter layer reads (a 30 s sound at hop 32 has 15,000)
 MAX_SHOWN = (400, 1200)  # cells of the spectrogram chart (rows, columns); the layer reads them all
-DEFAULTS = {"sound_window": 512, "sound_hop": 128, "sound_mel": False}
+DEFAULTS = {"sound_window": sound_link.DEFAULT_WINDOW, "sound_hop": sound_link.DEFAULT_HOP, "sound_mel": False}
 WAVEFORM_POINTS = 3000
 CLOSE_UP = RATE // 50  # 20 ms
 # Magma as a list (Streamlit's chart theme replaces a named scale), its first stop a near-black: the page
@@ -35,12 +36,28 @@ def spectrogram_of(sound: Sound, window: int, hop: int, mel: bool) -> Spectrogra
 
 
 def _first_visit() -> None:
-    """The sound page starts on the rising-pitch filter (once a session; after that it is the playground's)."""
+    """Once a session: the link's sound settings (its mistakes kept as notes), and the rising-pitch filter
+    unless the link chose filters (after that the filters are the playground's)."""
     if st.session_state.get("_sound_started"):
         return
     st.session_state["_sound_started"] = True
-    st.session_state["playground_filter"] = "sound_rising"
-    playground.filter_bank.load_preset("sound_rising")
+    link = {name: st.query_params.get(name) for name in st.query_params}
+    settings, notes = sound_link.read(link)
+    st.session_state.update(settings)
+    st.session_state["_sound_link_notes"] = notes
+    if "filter" not in link and "k" not in link:
+        st.session_state["playground_filter"] = "sound_rising"
+        playground.filter_bank.load_preset("sound_rising")
+
+
+def _link_extra() -> dict[str, str]:
+    """The sound page's own link parameters, from the widgets (a recording or an upload is never in a link)."""
+    return sound_link.write(
+        st.session_state.get(f"{PAGE}_sound_sample") if sound_input.is_generated(PAGE) else None,
+        int(st.session_state["sound_window"]),
+        int(st.session_state["sound_hop"]),
+        bool(st.session_state["sound_mel"]),
+    )
 
 
 def render() -> None:
@@ -48,6 +65,8 @@ def render() -> None:
     playground.start()
     _first_visit()
     st.title("Beyond images")
+    for note in (*st.session_state.get("_sound_link_notes", ()), *st.session_state.get("_playground_link_notes", ())):
+        st.warning(note)
     st.markdown(
         "The X-or-O lesson ends with two claims: a CNN works on **anything that can be made to look like a "
         "picture** — a sound cut into short chunks of time, each split into frequency bands, is one — and it "
@@ -99,7 +118,7 @@ def _sound() -> None:
     st.caption(_cells_in_sound(spec))
     playground.filter_choice(colour=False)
     playground.use_grayscale()
-    playground.layer(_picture(spec, sound), publish=False)
+    playground.layer(_picture(spec, sound), link_extra=_link_extra())
 
 
 def _cells_in_sound(spec: Spectrogram) -> str:
