@@ -66,3 +66,28 @@ def test_sound_net_opens_in_inside_the_cnn_with_the_same_sound(page, server):
     wait_for_text(page, "Inside the CNN")
     wait_for_text(page, "It says: falling")
     assert "conv1" in main_text(page)
+
+
+def test_two_students_uploading_at_once_each_see_their_own_sound(browser, server):
+    """Two sessions, two different recordings, uploaded together: each page shows its own length and
+    pitch, never the other's (the caches are keyed on every sample, issue 10)."""
+    sessions = []
+    for seconds, hz in ((3.0, 440.0), (5.0, 2000.0)):
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        open_beyond(page, server)
+        choose_radio(page, "Upload")
+        sessions.append((context, page, seconds, hz))
+    for _, page, seconds, hz in sessions:
+        upload(page, f"mine-{seconds:g}.wav", encoded(tone(seconds, 16_000, hz), 16_000))
+    try:
+        for _, page, seconds, _ in sessions:
+            wait_for_text(page, f"{seconds:.2f} s at 16 kHz")
+        for (_, page, seconds, _), (_, _, other, _) in zip(sessions, sessions[::-1], strict=True):
+            text = main_text(page)
+            assert f"{seconds:.2f} s at 16 kHz" in text and f"{other:.2f} s at 16 kHz" not in text
+            assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        for context, *_ in sessions:
+            context.close()
