@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     spec = get_spec(args.model_id)
     _, (x, y) = network_data(args.model_id, args.data)
     accuracy, matrix = evaluate(load_model(args.model_id), x, y, len(spec.classes))
-    print(f"{args.model_id}: {len(y)} test images")
+    print(f"{args.model_id}: {len(y)} test {'sounds' if spec.input_kind == 'sound' else 'images'}")
     print(f"accuracy: {accuracy:.4f}")
     print(format_confusion(matrix, spec.classes))
 
