@@ -49,6 +49,12 @@ def test_hostile_files_get_a_clear_message(name):
     assert says in str(caught.value), str(caught.value)
 
 
+def test_samples_far_beyond_full_scale_are_scaled_and_said():
+    sound = decode_sound(encoded((tone(1.0, RATE) * 1e30).astype(np.float32), RATE, subtype="FLOAT"))
+    assert float(np.abs(sound.samples).max()) <= 1.0 and any("scaled down" in n for n in sound.notes)
+    assert abs(peak_hz(sound.samples) - 440.0) < 3
+
+
 def test_resample_keeps_length_in_seconds():
     assert len(resample(np.zeros(44_100, np.float32), 44_100)) == RATE
 

@@ -107,3 +107,11 @@ def test_a_spectrogram_too_large_to_draw_is_refused_before_it_is_computed():
     with pytest.raises(ConvScopeError, match="1,025 × 14,937 spectrogram"):
         spectrogram(long, 2048, 32)
     assert spectrogram(long, 512, 32).shape == (257, 14_985)  # the longest the page allows at 512 samples
+
+
+def test_the_scale_of_the_samples_does_not_matter():
+    """Decibels below the loudest cell: a sound and the same sound 10^30 times louder give one picture."""
+    quiet = tone(440.0)
+    loud = Sound(quiet.samples * np.float32(1e30), "test")
+    np.testing.assert_allclose(spectrogram(loud, 512, 128).db, spectrogram(quiet, 512, 128).db, atol=1e-3)
+    assert np.isfinite(spectrogram(loud, 512, 128, mel=True).db).all()

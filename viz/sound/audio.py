@@ -100,6 +100,10 @@ def _decode(data: bytes | memoryview) -> Sound:
     if not np.isfinite(samples).all():
         samples = np.nan_to_num(samples, nan=0.0, posinf=0.0, neginf=0.0)
         notes.append("values that were not numbers set to 0")
+    peak = float(np.abs(samples).max()) if samples.size else 0.0
+    if peak > 1.0:  # a float file may hold any values; 1e30 would overflow the spectrum's squares
+        samples = samples / np.float32(peak)
+        notes.append(f"louder than full scale (peak {peak:.3g}): scaled down to fit")
     mono = samples.mean(axis=1) if channels > 1 else samples[:, 0]
     if channels > 1:
         notes.append(f"{channels} channels mixed to one")

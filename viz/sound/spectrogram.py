@@ -115,7 +115,10 @@ def spectrogram(sound: Sound, window: int = 512, hop: int = 128, mel: bool = Fal
             f"{rows:,} × {cols:,} spectrogram, more than ConvScope draws ({MAX_CELLS:,} cells). "
             "Choose a longer hop or a shorter window."
         )
-    power = power_spectrogram(sound.samples, window, hop)
+    # Decibels are relative to the loudest cell, so the scale of the samples does not matter: bring them to a
+    # peak of 1 first, so no square overflows float32 whatever a sound holds.
+    peak = float(np.abs(sound.samples).max())
+    power = power_spectrogram(sound.samples / np.float32(peak) if peak > 0 else sound.samples, window, hop)
     freqs = np.fft.rfftfreq(window, 1.0 / RATE)
     if mel:
         power = mel_filters(window) @ power
