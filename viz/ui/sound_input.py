@@ -63,6 +63,7 @@ def choose_sound(page: str) -> Sound | None:
         st.caption("The sound you chose on the Beyond images page; record or upload another to replace it.")
         return carried[1]
     if file is None:
+        st.session_state.pop(f"_{page}_sound_decoded", None)  # a removed sound leaves nothing behind
         st.info(
             "Record a sound to see it as a picture."
             if source == RECORD
