@@ -210,9 +210,10 @@ _LIBRARY = (
         "sound_onset",
         "Onset (5×5 vertical edge)",
         "Sound",
-        _k([[-1, -1, 0, 1, 1]] * 5),
-        "The two columns after minus the two before: large where sound starts, at every frequency at once (a click, a "
-        "drum hit, the start of a note); negative where it stops.",
+        _k([[0, 0, -1, 1, 0]] * 5),
+        "Each band's next moment minus this one, summed over five bands: large where sound starts at many "
+        "frequencies at once (a click, a drum hit, the start of a note), negative where it stops. Like the pitch "
+        "filters it scores at most 5, for a sharp edge from 0 to 1.",
     ),
     Kernel(
         "identity",
