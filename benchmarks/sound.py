@@ -30,9 +30,7 @@ from viz.pipeline import panel_pictures, run_pipeline
 from viz.sound.audio import decode_sound
 from viz.sound.generated import sample_sound
 from viz.sound.network_input import network_picture
-from viz.sound.spectrogram import spectrogram
-
-MAX_COLUMNS = 1024  # as viz/ui/sound.py: the layer reads at most this many time columns
+from viz.sound.spectrogram import LAYER_COLUMNS, spectrogram
 
 
 def median_ms(fn, repeats: int) -> float:
@@ -54,7 +52,7 @@ def wav(seconds: float, rate: int = 44_100) -> bytes:
 
 def layer(picture: np.ndarray) -> None:
     result = run_pipeline(
-        picture[None, :, :MAX_COLUMNS],
+        picture[None, :, :LAYER_COLUMNS],
         [KERNELS["sound_rising"].weights],
         "grayscale",
         ConvSettings(),

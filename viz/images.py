@@ -70,6 +70,11 @@ class Picture:
         return (*self.notes, f"shrunk from {self.full_size[0]}×{self.full_size[1]} to {w}×{h}")
 
 
+def gray_picture(values: np.ndarray, source: str, notes: tuple[str, ...] = ()) -> Picture:
+    """(H, W) values in [0, 1] as a grey Picture: the three channels equal."""
+    return Picture(np.repeat(np.asarray(values, np.float32)[..., None], 3, axis=2), source, tuple(notes), True)
+
+
 def _fit_size(width: int, height: int, max_side: int) -> tuple[int, int]:
     """(w, h) with the longer side at most max_side, aspect kept, each side at least 1."""
     scale = min(1.0, max_side / max(width, height))

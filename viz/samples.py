@@ -15,7 +15,7 @@ from skimage import data as skdata
 
 from viz.digits import draw_digit
 from viz.glyphs import GlyphStyle, draw_glyph
-from viz.images import Picture, resize_to_fit
+from viz.images import Picture, gray_picture, resize_to_fit
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,6 @@ def _photo(name: str, credit: str) -> Callable[[], Picture]:
     return make
 
 
-def _gray(values: np.ndarray, source: str) -> Picture:
-    return Picture(np.repeat(values.astype(np.float32)[..., None], 3, axis=2), source, (), True)
-
-
 def _glyph(label: str, size: int, hand_drawn: bool) -> Callable[[], Picture]:
     def make() -> Picture:
         if hand_drawn:
@@ -47,7 +43,7 @@ def _glyph(label: str, size: int, hand_drawn: bool) -> Callable[[], Picture]:
             grid = draw_glyph(label, size, style, np.random.default_rng(3))
         else:
             grid = draw_glyph(label, size, GlyphStyle())
-        return _gray(grid, f"generated {label} glyph, {size}×{size}, pixels −1 (background) and +1 (ink)")
+        return gray_picture(grid, f"generated {label} glyph, {size}×{size}, pixels −1 (background) and +1 (ink)")
 
     return make
 
@@ -128,14 +124,14 @@ SAMPLES: dict[str, Sample] = {
         Sample(
             "checkerboard",
             "Checkerboard",
-            lambda: _gray(checkerboard(), "generated checkerboard, 0 and 1"),
+            lambda: gray_picture(checkerboard(), "generated checkerboard, 0 and 1"),
             "Black and white squares.",
         ),
-        Sample("circle", "Circle", lambda: _gray(circle(), "generated disc, 0 and 1"), "A white disc on black."),
+        Sample("circle", "Circle", lambda: gray_picture(circle(), "generated disc, 0 and 1"), "A white disc on black."),
         Sample(
             "rings",
             "Thin rings (curve outlines)",
-            lambda: _gray(rings(), "generated thin rings of radius 5, 0 and 1"),
+            lambda: gray_picture(rings(), "generated thin rings of radius 5, 0 and 1"),
             "Thin bright circle outlines on black: curves for the curve detector to find.",
         ),
         Sample(
@@ -147,13 +143,13 @@ SAMPLES: dict[str, Sample] = {
         Sample(
             "edge_vertical",
             "Vertical step edge",
-            lambda: _gray(step_edge(vertical=True), "generated vertical edge, 0 | 1"),
+            lambda: gray_picture(step_edge(vertical=True), "generated vertical edge, 0 | 1"),
             "Dark left half, bright right half.",
         ),
         Sample(
             "edge_horizontal",
             "Horizontal step edge",
-            lambda: _gray(step_edge(vertical=False), "generated horizontal edge, 0 / 1"),
+            lambda: gray_picture(step_edge(vertical=False), "generated horizontal edge, 0 / 1"),
             "Dark top half, bright bottom half.",
         ),
     )

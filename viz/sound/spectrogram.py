@@ -27,6 +27,7 @@ MEL_BANDS = 64
 MEL_FMIN = 50.0
 # 16 MB of float32 decibels: a 30 s sound at 512-sample windows and hop 32 fits; 2048 at hop 32 does not.
 MAX_CELLS = 4_000_000
+LAYER_COLUMNS = 1024  # time columns the filter layer reads (a 30 s sound at hop 32 has 15,000)
 CHUNK_FRAMES = 1024  # windows transformed at a time, so a long sound never holds all its spectra twice
 
 

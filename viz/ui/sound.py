@@ -9,18 +9,17 @@ import streamlit as st
 from plotly.colors import sequential
 
 from viz.errors import ConvScopeError
-from viz.images import Picture
+from viz.images import Picture, gray_picture
 from viz.models import get_spec
 from viz.render import enlarge, grayscale
 from viz.sound import link as sound_link
 from viz.sound.audio import RATE, Sound, wav_bytes
-from viz.sound.spectrogram import FLOOR_DB, HOPS, WINDOWS, Spectrogram, shape_sentence, spectrogram
+from viz.sound.spectrogram import FLOOR_DB, HOPS, LAYER_COLUMNS, WINDOWS, Spectrogram, shape_sentence, spectrogram
 from viz.ui import display, inspector, playground, rule_of_thumb, sound_input, state
 from viz.ui.caching import cached_result
 
 PAGE = "sound"
 MODEL_ID = "sound-net"
-MAX_COLUMNS = 1024  # time columns the filter layer reads (a 30 s sound at hop 32 has 15,000)
 MAX_SHOWN = (400, 1200)  # cells of the spectrogram chart (rows, columns); the layer reads them all
 DEFAULTS = {"sound_window": sound_link.DEFAULT_WINDOW, "sound_hop": sound_link.DEFAULT_HOP, "sound_mel": False}
 WAVEFORM_POINTS = 3000
@@ -139,20 +138,15 @@ def _cells_in_sound(spec: Spectrogram) -> str:
 
 
 def _picture(spec: Spectrogram, sound: Sound) -> Picture:
-    """The spectrogram as the playground's input: grey, high pitches at the top, at most MAX_COLUMNS columns."""
+    """The spectrogram as the playground's input: grey, high pitches at the top, at most LAYER_COLUMNS columns."""
     values = spec.picture()
     notes = list(sound.notes)
-    if values.shape[1] > MAX_COLUMNS:
-        seconds = (MAX_COLUMNS - 1) * spec.hop / RATE + spec.window / RATE
-        notes.append(f"the layer reads the first {MAX_COLUMNS} columns ({seconds:.1f} s); a longer hop shows more")
-        values = values[:, :MAX_COLUMNS]
+    if values.shape[1] > LAYER_COLUMNS:
+        seconds = (LAYER_COLUMNS - 1) * spec.hop / RATE + spec.window / RATE
+        notes.append(f"the layer reads the first {LAYER_COLUMNS} columns ({seconds:.1f} s); a longer hop shows more")
+        values = values[:, :LAYER_COLUMNS]
     rows, cols = values.shape
-    return Picture(
-        np.repeat(values[..., None], 3, axis=2),
-        f"spectrogram of a {sound.source}, {rows}×{cols}",
-        tuple(notes),
-        grayscale=True,
-    )
+    return gray_picture(values, f"spectrogram of a {sound.source}, {rows}×{cols}", tuple(notes))
 
 
 def _waveform(sound: Sound) -> None:
@@ -224,23 +218,22 @@ def _shown(spec: Spectrogram) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _spectrogram_chart(spec: Spectrogram, sound: Sound) -> None:
     db, freqs, times = _shown(spec)
     rows, cols = spec.shape
-    y = np.arange(len(freqs)) if spec.mel else freqs
+    # mel bands as evenly spaced categories named by their Hz, so hover needs no per-cell data
+    y = [f"{f:,.0f} Hz" for f in freqs] if spec.mel else freqs
     fig = go.Figure(
         go.Heatmap(
             z=db,
             x=times,
             y=y,
-            customdata=np.repeat(freqs[:, None], len(times), axis=1),
             colorscale=MAGMA,
             zmin=-FLOOR_DB,
             zmax=0,
             colorbar=dict(title=dict(text="dB"), thickness=12),
-            hovertemplate="%{x:.3f} s, %{customdata:.0f} Hz: %{z:.1f} dB<extra></extra>",
+            hovertemplate="%{x:.3f} s, %{y" + ("}" if spec.mel else ":.0f} Hz") + ": %{z:.1f} dB<extra></extra>",
         )
     )
     if spec.mel:
-        ticks = [i for i in range(0, len(freqs), 8)]
-        yaxis = dict(title="mel band (Hz)", tickvals=ticks, ticktext=[f"{freqs[i]:.0f}" for i in ticks])
+        yaxis = dict(title="mel band", type="category", tickvals=y[::8])
     else:
         yaxis = dict(title="frequency (Hz)")
     fig.update_layout(
@@ -275,13 +268,13 @@ def _verdict(sound: Sound) -> None:
         st.error(str(exc))
         return
     spec = get_spec(MODEL_ID)
-    picture, start = sound_input.network_picture(sound)
+    picture, start = sound_input.network_input(sound)
     heard, said = st.columns([1, 2], gap="large")
     with heard:
-        st.image(enlarge(grayscale(picture, 0, 1), 192, 256), width=192)
+        st.image(enlarge(grayscale(picture.pixels[..., 0], 0, 1), 192, 256), width=192)
         st.caption(f"{spec.preprocessing_note} Here: from {start:.2f} s.")
     with said:
-        layers = inspector.run_network(MODEL_ID, spec.preprocess(np.repeat(picture[..., None], 3, axis=2)), None)
+        layers = inspector.run_network(MODEL_ID, spec.preprocess(picture.pixels), None)
         inspector.prediction(spec, layers[-1].output, key="sound_probabilities")
         if not sound_input.is_generated(PAGE):
             st.info(sound_input.OUT_OF_DOMAIN)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from viz.errors import ConvScopeError
-from viz.images import Picture
+from viz.images import Picture, gray_picture
 from viz.sound.audio import MAX_SECONDS, MAX_SOUND_MB, SOUND_TYPES, Sound, decode_sound, wav_bytes
 from viz.sound.generated import DEFAULT_SOUND, SOUND_SAMPLES, sample_sound
 from viz.sound.network_input import NET_SAMPLES, RATE, network_picture
@@ -100,16 +100,21 @@ def is_generated(page: str) -> bool:
     return st.session_state.get(f"{page}_sound_source", GENERATED) == GENERATED
 
 
-def network_source(page: str) -> Picture | None:
-    """The chosen sound as sound-net's input, a grey picture of its mel spectrogram (for Inside the CNN)."""
-    sound = choose_sound(page)
-    if sound is None:
-        return None
-    picture, start = network_picture(sound)
+def network_input(sound: Sound) -> tuple[Picture, float]:
+    """What sound-net reads of the sound, as a grey picture of its mel spectrogram, and where that part starts (s)."""
+    values, start = network_picture(sound)
     where = (
         f"the loudest {NET_SAMPLES / RATE:.2f} s, from {start:.2f} s"
         if sound.seconds > NET_SAMPLES / RATE
         else f"padded with silence to {NET_SAMPLES / RATE:.2f} s"
     )
+    return gray_picture(values, f"{sound.source}: {where}", sound.notes), start
+
+
+def network_source(page: str) -> Picture | None:
+    """The chosen sound as sound-net's input (for Inside the CNN), with a player."""
+    sound = choose_sound(page)
+    if sound is None:
+        return None
     st.audio(wav_bytes(sound), format="audio/wav")
-    return Picture(picture[..., None].repeat(3, axis=2), f"{sound.source}: {where}", sound.notes, grayscale=True)
+    return network_input(sound)[0]
