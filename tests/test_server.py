@@ -30,3 +30,13 @@ def test_setup_loads_the_lazy_imports_and_keeps_uploads_in_memory():
         "assert MultiPartParser.spool_max_size > (MAX_UPLOAD_MB + 1) * 1024 * 1024\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_the_server_runs_no_full_garbage_collection_after_every_rerun():
+    # Streamlit's default collects everything after each run, holding every other session still meanwhile.
+    code = (
+        "from streamlit import config\n"
+        "config.get_config_options(force_reparse=True)\n"
+        "assert config.get_option('runner.postScriptGC') is False\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
