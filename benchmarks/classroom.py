@@ -15,8 +15,9 @@ so the app's scripts load once — --separate-contexts gives each its own), all 
   shape appears in their page (measured in the browser, so the driver's own load does not count).
 
 The bystanders' pages are in one Chromium at normal priority. The other sessions' pages are in a second
-Chromium at nice 10 (--workers-nice): in a classroom their browsers run on the students' own machines,
-not on the server's two cores. --workers-nice 0 puts everyone in one browser at the server's priority.
+Chromium in the idle scheduling class at nice 10 (--workers-nice): in a classroom their browsers run on
+the students' own machines, not on the server's two cores. (Nice alone did not do it: Chromium sets its
+own threads' nice values.) --workers-nice 0 puts everyone in one browser at the server's priority.
 
 Prints a table of the figures; --json writes them too. The README's "Run it for a class" reports them.
 """
@@ -639,7 +640,10 @@ def report(f: dict) -> str:
     lat = f["bystander_latency_s"]
     rows = [
         ("sessions (bystanders)", f"{f['sessions_count']} ({f['bystanders']})"),
-        ("the other sessions' browser", f"nice {f['workers_nice']}" if f["workers_nice"] else "the bystanders' one"),
+        (
+            "the other sessions' browser",
+            f"idle class, nice {f['workers_nice']}" if f["workers_nice"] else "the bystanders' one",
+        ),
         (
             "work",
             f"{f['uploads']} JPEG uploads, {f['kernels']} kernels at 1024 px per-channel, "
