@@ -4,14 +4,12 @@ streamlit run app.py
 """
 
 import logging
-import time
 from pathlib import Path
 
 import streamlit as st
 
 import viz.ui.server  # noqa: F401  (first: the heavy imports and the in-memory uploads, once per server)
 from viz.ui import display, pages
-from viz.workers import yield_if_greedy
 
 # A bundled icon: a Material-symbol or emoji icon would be fetched from an outside host.
 st.set_page_config(page_title="ConvScope", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
@@ -23,9 +21,6 @@ navigation = st.navigation(pages.all_pages())
 display.from_link()
 display.switch()
 display.apply()
-# A session whose last run was heavy lets the others' light reruns go first (viz/workers.py).
-yield_if_greedy(st.session_state.get("_run_cpu_seconds"))
-started = time.thread_time()
 try:
     navigation.run()
 except Exception:
@@ -36,5 +31,3 @@ except Exception:
         "Something unexpected went wrong while drawing this page. Change a setting or reload the page; "
         "if it happens again, please tell us what you did."
     )
-finally:
-    st.session_state["_run_cpu_seconds"] = time.thread_time() - started

@@ -33,8 +33,6 @@ def test_app_opens_on_the_playground_with_a_sample_and_filter():
     assert at.title[0].value == "Filter playground"
     assert at.selectbox(key="playground_filter").value == "sobel_vertical"
     assert at.selectbox(key="playground_sample").value == "chelsea"
-    # each run records its CPU time, so that a heavy session's next run yields to the others (viz.workers)
-    assert 0 < at.session_state["_run_cpu_seconds"] < 60
 
 
 def test_default_render_states_every_shape(page):

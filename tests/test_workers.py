@@ -62,32 +62,3 @@ def test_an_exception_reaches_the_caller():
 
 def test_results_come_back_whole():
     assert workers.run_in(workers.heavy_layers, np.add, np.ones(3), 2).tolist() == [3, 3, 3]
-
-
-def _yield_in_new_thread(last_run_seconds: float | None) -> tuple[bool, int]:
-    """yield_if_greedy in a fresh thread, as Streamlit starts one per run: (yielded, the thread's nice)."""
-    out = {}
-
-    def run() -> None:
-        out["yielded"] = workers.yield_if_greedy(last_run_seconds)
-        out["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-
-    t = threading.Thread(target=run)
-    t.start()
-    t.join()
-    return out["yielded"], out["nice"]
-
-
-@pytest.mark.parametrize(
-    ("last_run", "yields"), [(None, False), (0.05, False), (workers.GREEDY_RUN_SECONDS, False), (0.4, True)]
-)
-def test_a_session_whose_last_run_was_heavy_runs_its_next_at_low_priority(last_run, yields):
-    yielded, nice = _yield_in_new_thread(last_run)
-    assert yielded is yields
-    assert nice == NORMAL + (workers.NICENESS if yields else 0)
-
-
-def test_yielding_lowers_only_that_run_s_thread():
-    _yield_in_new_thread(1.0)
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == NORMAL
-    assert _yield_in_new_thread(0.01) == (False, NORMAL)  # the next light run starts at normal priority

@@ -25,10 +25,6 @@ HEAVY_SLOTS = 2  # heavy layers at once, server-wide: both cores when nobody els
 # A layer is heavy from this many multiply-adds of convolution (about 40 ms of CPU here): a 512 px
 # photo with one 7×7 filter (13 M) is light, a 1024 px photo with 3×3 filters on each channel (28 M) is not.
 HEAVY_MULTIPLY_ADDS = 20_000_000
-# A session whose last run kept its own thread busy this long (a light rerun at 512 px takes 30-60 ms)
-# runs its next one at NICENESS: one student's 1024 px photo on each channel, rerun after rerun, waits
-# while the others' sliders are served first.
-GREEDY_RUN_SECONDS = 0.15
 
 
 def lower_priority() -> None:
@@ -38,16 +34,6 @@ def lower_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + NICENESS)
     except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
         pass
-
-
-def yield_if_greedy(last_run_seconds: float | None) -> bool:
-    """At the start of a session's run: lower this thread's priority if its previous run used more
-    than GREEDY_RUN_SECONDS of CPU. Streamlit starts a thread for each run, so the next light run
-    starts at normal priority again. Returns whether it yielded."""
-    if last_run_seconds is None or last_run_seconds <= GREEDY_RUN_SECONDS:
-        return False
-    lower_priority()
-    return True
 
 
 def _pool(slots: int, name: str) -> ThreadPoolExecutor:
