@@ -126,6 +126,77 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+# ---------------------------------------------------------------- where the two cores go
+CPU_GROUPS = (
+    "server, normal priority",
+    "server, low priority",
+    "browser, normal priority",
+    "browser, idle class",
+    "benchmark driver",
+    "everything else",
+)
+SCHED_IDLE_POLICY = 5
+
+
+def _task_stat(path: str) -> tuple[str, int, int, int] | None:
+    """(thread name, CPU ticks, nice, scheduling policy) from a /proc/<pid>/task/<tid>/stat file."""
+    try:
+        with open(path) as f:
+            stat = f.read()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (
+        stat[stat.index("(") + 1 : stat.rindex(")")],
+        int(fields[11]) + int(fields[12]),
+        int(fields[16]),
+        int(fields[38]),
+    )
+
+
+def cpu_ticks(server_pid: int) -> dict[tuple[int, int], tuple[str, int]]:
+    """Every thread on the machine -> (its group in CPU_GROUPS, CPU ticks used so far). The server's
+    threads are split by their nice value, Chromium's by scheduling class (the other sessions' browser
+    runs in the idle class), the benchmark's own Python and its Playwright driver form one group."""
+    server = {server_pid, *_descendants(server_pid)}
+    base_nice = os.getpriority(os.PRIO_PROCESS, server_pid)
+    driver = {os.getpid(), *_descendants(os.getpid())}
+    out = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        pid = int(entry)
+        try:
+            comm = Path(f"/proc/{pid}/comm").read_text().strip()
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tids:
+            stat = _task_stat(f"/proc/{pid}/task/{tid}/stat")
+            if stat is None:
+                continue
+            _, ticks, nice, policy = stat
+            if pid in server:
+                group = CPU_GROUPS[1] if nice > base_nice else CPU_GROUPS[0]
+            elif comm.startswith("chrom"):
+                group = CPU_GROUPS[3] if policy == SCHED_IDLE_POLICY else CPU_GROUPS[2]
+            elif pid in driver:
+                group = CPU_GROUPS[4]
+            else:
+                group = CPU_GROUPS[5]
+            out[(pid, int(tid))] = (group, ticks)
+    return out
+
+
+def cpu_seconds_between(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds per group used between two cpu_ticks snapshots (threads that ended meanwhile are lost)."""
+    hz = os.sysconf("SC_CLK_TCK")
+    used = dict.fromkeys(CPU_GROUPS, 0.0)
+    for task, (group, ticks) in after.items():
+        used[group] += (ticks - before.get(task, (group, 0))[1]) / hz
+    return {group: round(seconds, 1) for group, seconds in used.items()}
+
+
 class Sampler(threading.Thread):
     """Samples rss_mb(pid) every interval seconds, labelled with the current phase."""
 
@@ -460,7 +531,18 @@ async def _drive(
     figures: dict = {}
     phase = ["baseline"]
 
+    cpu = {"phase": "startup", "at": time.monotonic(), "ticks": cpu_ticks(sampler.pid)}
+
+    def account_cpu() -> None:
+        """The CPU each group used in the phase that is ending, and its length."""
+        ticks, now = cpu_ticks(sampler.pid), time.monotonic()
+        used = cpu_seconds_between(cpu["ticks"], ticks) | {"wall": round(now - cpu["at"], 1)}
+        figures.setdefault("cpu_by_phase_s", {})[cpu["phase"]] = used
+        cpu["ticks"], cpu["at"] = ticks, now
+
     def enter(name: str) -> None:
+        account_cpu()
+        cpu["phase"] = name
         phase[0] = sampler.phase = name
         figures.setdefault("phase_started_s", {})[name] = round(time.monotonic() - t0, 1)
         print(
@@ -555,6 +637,7 @@ async def _drive(
             idle_start = time.monotonic()
             await asyncio.sleep(2)
             figures["rss_idle_after_sessions_closed_mb"] = sampler.median_since(idle_start)
+            account_cpu()
         finally:
             await browser.close()
             if hostile is not browser:
@@ -689,7 +772,21 @@ def report(f: dict) -> str:
         ("total time", f"{f['total_s']:.0f} s"),
     ]
     width = max(len(name) for name, _ in rows)
-    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+    table = "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+    return table + "\n\n" + cpu_report(f.get("cpu_by_phase_s", {}))
+
+
+def cpu_report(by_phase: dict[str, dict[str, float]]) -> str:
+    """Where the two cores went in each phase: CPU seconds per group, beside the phase's length."""
+    short = ("srv", "srv low", "browser", "browser idle", "driver", "other")
+    lines = [
+        "CPU seconds by phase (two cores give 2 s a second): "
+        + ", ".join(f"{s} = {g}" for s, g in zip(short, CPU_GROUPS, strict=True))
+    ]
+    lines.append(f"{'phase':<10}{'wall':>7}" + "".join(f"{s:>14}" for s in short))
+    for phase, used in by_phase.items():
+        lines.append(f"{phase:<10}{used['wall']:>7.1f}" + "".join(f"{used[g]:>14.1f}" for g in CPU_GROUPS))
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> dict:
