@@ -40,3 +40,9 @@ def test_the_server_runs_no_full_garbage_collection_after_every_rerun():
         "assert config.get_option('runner.postScriptGC') is False\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_setup_hands_the_interpreter_lock_over_within_a_millisecond():
+    # Sessions, decoders and the event loop share one lock; at Python's 5 ms a busy class slowed every rerun.
+    code = "import sys, viz.ui.server\nassert sys.getswitchinterval() <= 0.001, sys.getswitchinterval()\n"
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import sys
 import threading
 
 import pandas  # noqa: F401  (Plotly's lazy import, done here once)
@@ -49,3 +50,11 @@ plotly.io.to_json(go.Figure(go.Heatmap(z=[[0.0, 1.0]])))
 # it (~270,000 objects, 170 ms here, holding every session's thread still) every so often; frozen, a
 # collection only looks at what sessions create.
 gc.freeze()
+
+# Every session's script, the decoders and the web server's event loop share one interpreter lock; a thread
+# that wants it back waits up to Python's switch interval (5 ms) for the thread holding it. Measured with
+# benchmarks/classroom.py (p90 of the bystanders' reruns while eight students edit kernels at 1024 px):
+# 0.95-1.02 s in three runs at 5 ms, 0.52-0.56 s in two runs at 1 ms.
+SWITCH_INTERVAL_SECONDS = 0.001
+sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+
