@@ -54,7 +54,6 @@ gc.freeze()
 # Every session's script, the decoders and the web server's event loop share one interpreter lock; a thread
 # that wants it back waits up to Python's switch interval (5 ms) for the thread holding it. Measured with
 # benchmarks/classroom.py (p90 of the bystanders' reruns while eight students edit kernels at 1024 px):
-# 0.95-1.02 s in three runs at 5 ms, 0.52-0.56 s in two runs at 1 ms.
+# 0.95-1.02 s in three runs at 5 ms, 0.52-0.84 s in three runs at 1 ms.
 SWITCH_INTERVAL_SECONDS = 0.001
 sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
-
