@@ -138,20 +138,15 @@ CPU_GROUPS = (
 SCHED_IDLE_POLICY = 5
 
 
-def _task_stat(path: str) -> tuple[str, int, int, int] | None:
-    """(thread name, CPU ticks, nice, scheduling policy) from a /proc/<pid>/task/<tid>/stat file."""
+def _task_stat(path: str) -> tuple[int, int, int] | None:
+    """(CPU ticks, nice, scheduling policy) from a /proc/<pid>/task/<tid>/stat file."""
     try:
         with open(path) as f:
             stat = f.read()
     except OSError:
         return None
     fields = stat[stat.rindex(")") + 2 :].split()
-    return (
-        stat[stat.index("(") + 1 : stat.rindex(")")],
-        int(fields[11]) + int(fields[12]),
-        int(fields[16]),
-        int(fields[38]),
-    )
+    return int(fields[11]) + int(fields[12]), int(fields[16]), int(fields[38])
 
 
 def cpu_ticks(server_pid: int) -> dict[tuple[int, int], tuple[str, int]]:
@@ -175,7 +170,7 @@ def cpu_ticks(server_pid: int) -> dict[tuple[int, int], tuple[str, int]]:
             stat = _task_stat(f"/proc/{pid}/task/{tid}/stat")
             if stat is None:
                 continue
-            _, ticks, nice, policy = stat
+            ticks, nice, policy = stat
             if pid in server:
                 group = CPU_GROUPS[1] if nice > base_nice else CPU_GROUPS[0]
             elif comm.startswith("chrom"):
