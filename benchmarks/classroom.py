@@ -49,6 +49,8 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import rerun_log  # noqa: E402  (benchmarks/, beside this file)
+
 from tests.e2e.conftest import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -69,9 +71,32 @@ LATENCY_TIMEOUT_MS = 30_000
 VIEWPORT = {"width": 1280, "height": 800}
 SHAPE_RE = re.compile(r"^(\d+)×(\d+)")
 
-# Resolves with the milliseconds from the next keydown to the moment the feature-map label reads `expected`.
+# Installed in the bystanders' pages before the app opens its WebSocket: notes when each message is sent
+# and when each one reaches the page's main thread, so a slow rerun can be split into its parts.
+WS_TIMES_JS = r"""(() => {
+  const Native = window.WebSocket;
+  window.__ws = [];
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => window.__ws.push(['r', performance.now()]));
+    }
+    send(data) { window.__ws.push(['s', performance.now()]); return super.send(data); }
+  };
+})();"""
+
+# Resolves with the milliseconds from the next keydown to the moment the feature-map label reads `expected`,
+# split by the page's WebSocket: keydown -> rerun request sent, -> first and last answer seen by the page.
 ARM_LATENCY_JS = r"""([expected, timeoutMs]) => {
   let t0 = null;
+  window.__ws = [];
+  const parts = (done) => {
+    const sent = window.__ws.find(([k, t]) => k === 's' && t >= t0);
+    const got = window.__ws.filter(([k, t]) => k === 'r' && sent && t >= sent[1] && t <= done).map(([, t]) => t);
+    if (!sent || !got.length) return {total: done - t0};
+    return {total: done - t0, sent: sent[1] - t0, first: got[0] - t0, last: got[got.length - 1] - t0,
+            sentEpoch: performance.timeOrigin + sent[1]};
+  };
   const feature = () => {
     const found = [];
     for (const el of document.querySelectorAll('[data-testid="stMarkdownContainer"]')) {
@@ -83,10 +108,10 @@ ARM_LATENCY_JS = r"""([expected, timeoutMs]) => {
   window.__latency = new Promise((resolve, reject) => {
     const observer = new MutationObserver(() => {
       if (t0 !== null && feature() === expected) {
-        const dt = performance.now() - t0;
+        const done = performance.now();
         observer.disconnect();
         clearTimeout(timer);
-        resolve(dt);
+        resolve(parts(done));
       }
     });
     const timer = setTimeout(() => { observer.disconnect(); reject(new Error('no ' + expected)); }, timeoutMs);
@@ -220,12 +245,15 @@ class Sampler(threading.Thread):
         return statistics.median(values) if values else float("nan")
 
 
-def start_server(log_path: Path) -> tuple[subprocess.Popen, str]:
+def start_server(log_path: Path, runs_path: Path) -> tuple[subprocess.Popen, str]:
+    """`streamlit run app.py` on a free port, every script run timed into runs_path (benchmarks/rerun_log.py)."""
     port = free_port()
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    command = streamlit_command(port)
+    assert command[1:3] == ["-m", "streamlit"], command
     with open(log_path, "wb") as log:  # the server keeps its own copy of the descriptor
         proc = subprocess.Popen(
-            streamlit_command(port)
+            [command[0], str(ROOT / "benchmarks" / "rerun_log.py"), str(runs_path), *command[3:]]
             # A measurement of this code: files others edit meanwhile must not be reloaded mid-run.
             + ["--server.fileWatcherType", "none"],
             cwd=ROOT,
@@ -445,7 +473,9 @@ async def worker_png(s: Session, path: Path, go: asyncio.Event) -> str:
     return next(t for t in texts if "megapixels" in t)
 
 
-async def bystander(s: Session, stop: asyncio.Event, phase: list[str], latencies: list[tuple[str, float]]) -> None:
+async def bystander(
+    s: Session, stop: asyncio.Event, phase: list[str], latencies: list[tuple[str, float, dict]]
+) -> None:
     """Nudge the Stride slider between 1 and 2 until stop is set; time each key press until the new shape shows.
 
     A press whose shape has not appeared after LATENCY_TIMEOUT_MS counts as that long and as a timeout.
@@ -466,16 +496,96 @@ async def bystander(s: Session, stop: asyncio.Event, phase: list[str], latencies
         label = phase[0]
         await slider.press("ArrowRight" if target == 2 else "ArrowLeft")
         try:
-            latencies.append((label, await page.evaluate("window.__latency") / 1000))
+            parts = await page.evaluate("window.__latency")
+            latencies.append((label, parts["total"] / 1000, {k: v / 1000 for k, v in parts.items()}))
             stride = target
         except Exception as exc:  # a missing rerun is a result, not a crash
-            latencies.append((label, LATENCY_TIMEOUT_MS / 1000))
+            latencies.append((label, LATENCY_TIMEOUT_MS / 1000, {}))
             s.errors.append(f"bystander rerun timed out: {exc}"[:300])
             now = await shapes(page)
             stride = 2 if len(now) > 1 and now[1] == expect[2] else 1
         await page.wait_for_function(IDLE_JS, timeout=ACTION_TIMEOUT_MS, polling=50)
         await s.check()
         await asyncio.sleep(0.3 + random.random() * 0.4)
+
+
+def rerun_parts(labelled: list[tuple[str, float, dict]]) -> dict[str, dict[str, float]]:
+    """Where the bystanders' reruns spent their time, as medians of each part, for every rerun and for the
+    slow ones (over a second): key press -> request sent (the page handling the key), -> first answer seen
+    (the server starting the rerun, and the page free to read it), -> last answer seen (the server's script
+    and the page reading its messages), -> new shape on screen (the page drawing)."""
+
+    def medians(rows: list[dict]) -> dict[str, float]:
+        rows = [r for r in rows if "sent" in r]
+        if not rows:
+            return {"n": 0}
+        spans = {
+            "key to request": [r["sent"] for r in rows],
+            "request to first answer": [r["first"] - r["sent"] for r in rows],
+            "first to last answer": [r["last"] - r["first"] for r in rows],
+            "last answer to drawn": [r["total"] - r["last"] for r in rows],
+        }
+        return {"n": len(rows)} | {k: round(statistics.median(v), 3) for k, v in spans.items()}
+
+    out = {"all": medians([p for _, _, p in labelled])}
+    out["over 1 s"] = medians([p for _, seconds, p in labelled if seconds > 1])
+    for label in dict.fromkeys(label for label, _, _ in labelled):
+        out[label] = medians([p for lab, _, p in labelled if lab == label])
+    return out
+
+
+def server_parts(
+    labelled: list[tuple[str, float, dict]], runs: list[tuple[str, float, float, float]], sessions: int
+) -> dict:
+    """The bystanders' reruns as the server saw them (benchmarks/rerun_log.py): each page's rerun request is
+    matched with the server's run whose request was read next, within the bystanders' own sessions (the
+    `sessions` whose runs match the pages' requests most often).
+
+    Returns, for every rerun and for the slow ones (over a second in the page), the median and max of: the
+    request's wait before the server's event loop read it, the wait before the script started, the
+    script's run, and the whole (page sent the request -> script stopped)."""
+    pages = [(seconds, p) for _, seconds, p in labelled if "sentEpoch" in p]
+    if not pages or not runs:
+        return {}
+
+    def nearest(sent: float, pool) -> tuple | None:
+        after = [r for r in pool if r[1] >= sent - 0.005]
+        return min(after, key=lambda r: r[1], default=None)
+
+    votes: dict[str, int] = {}
+    for _, p in pages:
+        run = nearest(p["sentEpoch"], runs)
+        if run:
+            votes[run[0]] = votes.get(run[0], 0) + 1
+    ours = set(sorted(votes, key=votes.get, reverse=True)[:sessions])
+    pool = [r for r in runs if r[0] in ours]
+    rows = []
+    for seconds, p in pages:
+        run = nearest(p["sentEpoch"], pool)
+        if run and run[1] - p["sentEpoch"] < seconds:
+            _, requested, started, stopped = run
+            rows.append(
+                (
+                    seconds,
+                    {
+                        "request read": max(0.0, requested - p["sentEpoch"]),
+                        "wait to start": started - requested,
+                        "script": stopped - started,
+                        "server total": stopped - p["sentEpoch"],
+                    },
+                )
+            )
+
+    def summary(chosen: list[dict]) -> dict:
+        if not chosen:
+            return {"n": 0}
+        keys = chosen[0].keys()
+        return {"n": len(chosen)} | {
+            k: {"median": round(statistics.median(c[k] for c in chosen), 3), "max": round(max(c[k] for c in chosen), 3)}
+            for k in keys
+        }
+
+    return {"all": summary([r for _, r in rows]), "over 1 s": summary([r for s, r in rows if s > 1])}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -562,11 +672,16 @@ async def _drive(
             # app's scripts once; each page is still its own Streamlit session (its own websocket).
             shared = {}
 
+            async def new_context(b):
+                made = await b.new_context(viewport=VIEWPORT)
+                await made.add_init_script(WS_TIMES_JS)
+                return made
+
             async def context(b):
                 if separate_contexts:
-                    return await b.new_context(viewport=VIEWPORT)
+                    return await new_context(b)
                 if b not in shared:
-                    shared[b] = await b.new_context(viewport=VIEWPORT)
+                    shared[b] = await new_context(b)
                 return shared[b]
 
             for b in {browser, hostile}:
@@ -663,8 +778,8 @@ def run(
     with tempfile.TemporaryDirectory(prefix="classroom-") as tmp:
         maker = threading.Thread(target=lambda: made.update(p=make_payloads(uploads, pngs, Path(tmp))))
         maker.start()  # while the server starts
-        log = Path(tmp) / "server.log"
-        proc, url = start_server(log)
+        log, runs_log = Path(tmp) / "server.log", Path(tmp) / "runs.log"
+        proc, url = start_server(log, runs_log)
         sampler = Sampler(proc.pid)
         sampler.start()
         try:
@@ -682,10 +797,11 @@ def run(
             sampler.stop()
             stop_server(proc)
             server_log = log.read_text(errors="replace")
+            server_runs = rerun_log.read(str(runs_log)) if runs_log.exists() else []
     labelled = figures.pop("bystander_latencies")
-    latencies = [seconds for _, seconds in labelled]
+    latencies = [seconds for _, seconds, _ in labelled]
     by_phase: dict[str, list[float]] = {}
-    for label, seconds in labelled:
+    for label, seconds, _ in labelled:
         by_phase.setdefault(label, []).append(seconds)
     phases = ["startup", "open", "baseline", "uploads", "kernels", "pngs", "cool-down", "closed"]
     figures.update(
@@ -704,6 +820,8 @@ def run(
         bystander_reruns=len(latencies),
         bystander_latency_s=latency_stats(latencies),
         bystander_latency_by_phase_s={label: latency_stats(values) for label, values in by_phase.items()},
+        bystander_parts_s=rerun_parts(labelled),
+        bystander_server_s=server_parts(labelled, server_runs, bystanders),
         exception_boxes=sum(s["exceptions"] for s in figures["sessions"].values()),
         unexpected_errors=[e for s in figures["sessions"].values() for e in s["errors"] if "megapixels" not in e],
         server_log_tracebacks=server_log.count("Traceback"),
@@ -768,7 +886,37 @@ def report(f: dict) -> str:
     ]
     width = max(len(name) for name, _ in rows)
     table = "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
-    return table + "\n\n" + cpu_report(f.get("cpu_by_phase_s", {}))
+    return "\n\n".join(
+        [
+            table,
+            parts_report(f.get("bystander_parts_s", {})),
+            server_report(f.get("bystander_server_s", {})),
+            cpu_report(f.get("cpu_by_phase_s", {})),
+        ]
+    )
+
+
+def server_report(parts: dict) -> str:
+    """The bystanders' reruns as the server saw them (median / max, ms)."""
+    names = ("request read", "wait to start", "script", "server total")
+    lines = ["Bystander reruns on the server (median / max, ms; server total = page sent -> script stopped):"]
+    lines.append(f"{'reruns':<10}{'n':>5}" + "".join(f"{n:>20}" for n in names))
+    for which, row in parts.items():
+        if row.get("n"):
+            cells = (f"{row[n]['median'] * 1000:.0f} / {row[n]['max'] * 1000:.0f}" for n in names)
+            lines.append(f"{which:<10}{row['n']:>5}" + "".join(f"{c:>20}" for c in cells))
+    return "\n".join(lines)
+
+
+def parts_report(parts: dict[str, dict[str, float]]) -> str:
+    """The bystanders' reruns split by their WebSocket messages (medians, ms)."""
+    names = ("key to request", "request to first answer", "first to last answer", "last answer to drawn")
+    lines = ["Bystander reruns split by the page's WebSocket messages (medians, ms):"]
+    lines.append(f"{'reruns':<10}{'n':>5}" + "".join(f"{n:>26}" for n in names))
+    for which, row in parts.items():
+        if row.get("n"):
+            lines.append(f"{which:<10}{row['n']:>5}" + "".join(f"{row[n] * 1000:>26.0f}" for n in names))
+    return "\n".join(lines)
 
 
 def cpu_report(by_phase: dict[str, dict[str, float]]) -> str:
