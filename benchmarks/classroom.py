@@ -535,7 +535,7 @@ def rerun_parts(labelled: list[tuple[str, float, dict]]) -> dict[str, dict[str, 
 
 
 def server_parts(
-    labelled: list[tuple[str, float, dict]], runs: list[tuple[str, float, float, float]], sessions: int
+    labelled: list[tuple[str, float, dict]], runs: list[tuple[str, float, float, float, float]], sessions: int
 ) -> dict:
     """The bystanders' reruns as the server saw them (benchmarks/rerun_log.py): each page's rerun request is
     matched with the server's run whose request was read next, within the bystanders' own sessions (the
@@ -543,7 +543,8 @@ def server_parts(
 
     Returns, for every rerun and for the slow ones (over a second in the page), the median and max of: the
     request's wait before the server's event loop read it, the wait before the script started, the
-    script's run, and the whole (page sent the request -> script stopped)."""
+    script's run and the CPU its thread used meanwhile (the rest of the run it waited for a core or for
+    the interpreter lock), and the whole (page sent the request -> script stopped)."""
     pages = [(seconds, p) for _, seconds, p in labelled if "sentEpoch" in p]
     if not pages or not runs:
         return {}
@@ -563,7 +564,7 @@ def server_parts(
     for seconds, p in pages:
         run = nearest(p["sentEpoch"], pool)
         if run and run[1] - p["sentEpoch"] < seconds:
-            _, requested, started, stopped = run
+            _, requested, started, stopped, cpu = run
             rows.append(
                 (
                     seconds,
@@ -571,6 +572,7 @@ def server_parts(
                         "request read": max(0.0, requested - p["sentEpoch"]),
                         "wait to start": started - requested,
                         "script": stopped - started,
+                        "script CPU": cpu,
                         "server total": stopped - p["sentEpoch"],
                     },
                 )
@@ -898,7 +900,7 @@ def report(f: dict) -> str:
 
 def server_report(parts: dict) -> str:
     """The bystanders' reruns as the server saw them (median / max, ms)."""
-    names = ("request read", "wait to start", "script", "server total")
+    names = ("request read", "wait to start", "script", "script CPU", "server total")
     lines = ["Bystander reruns on the server (median / max, ms; server total = page sent -> script stopped):"]
     lines.append(f"{'reruns':<10}{'n':>5}" + "".join(f"{n:>20}" for n in names))
     for which, row in parts.items():

@@ -4,7 +4,7 @@
 
 Appends one line per finished script run to LOG_PATH: the session's id, then the wall-clock times (seconds
 since the epoch) at which the server's event loop read the rerun request, the script started and the
-script stopped. Only timings are written: no widget values, nothing of an upload. The app itself is
+script stopped, and the CPU seconds the script's thread used meanwhile. Only timings are written: no widget values, nothing of an upload. The app itself is
 unchanged; this wraps Streamlit's AppSession from outside.
 """
 
@@ -20,7 +20,7 @@ def install(log_path: str) -> None:
     from streamlit.runtime.scriptrunner import ScriptRunnerEvent
 
     requested: dict[str, float] = {}
-    started: dict[str, float] = {}
+    started: dict[str, tuple[float, float]] = {}
     lock = threading.Lock()
     log = open(log_path, "a", buffering=1)  # open for the server's lifetime
     stopped = {
@@ -37,20 +37,21 @@ def install(log_path: str) -> None:
         return handle_backmsg(self, msg)
 
     def timed_event(self, sender, event, *args, **kwargs):
-        now = time.time()
+        now, cpu = time.time(), time.thread_time()  # the events come from the script's own thread
         if event == ScriptRunnerEvent.SCRIPT_STARTED:
-            started[self.id] = now
+            started[self.id] = now, cpu
         elif event in stopped and self.id in started:
+            start, start_cpu = started.pop(self.id)
             with lock:
-                log.write(f"{self.id} {requested.get(self.id, 0.0):.4f} {started.pop(self.id):.4f} {now:.4f}\n")
+                log.write(f"{self.id} {requested.get(self.id, 0.0):.4f} {start:.4f} {now:.4f} {cpu - start_cpu:.4f}\n")
         return on_event(self, sender, event, *args, **kwargs)
 
     AppSession.handle_backmsg = timed_backmsg
     AppSession._on_scriptrunner_event = timed_event
 
 
-def read(log_path: str) -> list[tuple[str, float, float, float]]:
-    """The log's lines as (session id, requested, started, stopped)."""
+def read(log_path: str) -> list[tuple[str, float, float, float, float]]:
+    """The log's lines as (session id, requested, started, stopped, script CPU seconds)."""
     out = []
     with open(log_path) as f:
         for line in f:
