@@ -535,7 +535,7 @@ def rerun_parts(labelled: list[tuple[str, float, dict]]) -> dict[str, dict[str, 
 
 
 def server_parts(
-    labelled: list[tuple[str, float, dict]], runs: list[tuple[str, float, float, float, float]], sessions: int
+    labelled: list[tuple[str, float, dict]], runs: list[tuple[str, float, float, float, float, float]], sessions: int
 ) -> dict:
     """The bystanders' reruns as the server saw them (benchmarks/rerun_log.py): each page's rerun request is
     matched with the server's run whose request was read next, within the bystanders' own sessions (the
@@ -543,8 +543,9 @@ def server_parts(
 
     Returns, for every rerun and for the slow ones (over a second in the page), the median and max of: the
     request's wait before the server's event loop read it, the wait before the script started, the
-    script's run and the CPU its thread used meanwhile (the rest of the run it waited for a core or for
-    the interpreter lock), and the whole (page sent the request -> script stopped)."""
+    script's run, the CPU its thread used meanwhile and the time it waited for a core (the rest of the run
+    it was blocked, mostly on the interpreter lock), and the whole (page sent the request -> script
+    stopped)."""
     pages = [(seconds, p) for _, seconds, p in labelled if "sentEpoch" in p]
     if not pages or not runs:
         return {}
@@ -564,7 +565,7 @@ def server_parts(
     for seconds, p in pages:
         run = nearest(p["sentEpoch"], pool)
         if run and run[1] - p["sentEpoch"] < seconds:
-            _, requested, started, stopped, cpu = run
+            _, requested, started, stopped, cpu, queued = run
             rows.append(
                 (
                     seconds,
@@ -573,6 +574,7 @@ def server_parts(
                         "wait to start": started - requested,
                         "script": stopped - started,
                         "script CPU": cpu,
+                        "script queued": queued,
                         "server total": stopped - p["sentEpoch"],
                     },
                 )
@@ -900,8 +902,11 @@ def report(f: dict) -> str:
 
 def server_report(parts: dict) -> str:
     """The bystanders' reruns as the server saw them (median / max, ms)."""
-    names = ("request read", "wait to start", "script", "script CPU", "server total")
-    lines = ["Bystander reruns on the server (median / max, ms; server total = page sent -> script stopped):"]
+    names = ("request read", "wait to start", "script", "script CPU", "script queued", "server total")
+    lines = [
+        "Bystander reruns on the server (median / max, ms; script queued = its thread waiting for a core;"
+        " server total = page sent -> script stopped):"
+    ]
     lines.append(f"{'reruns':<10}{'n':>5}" + "".join(f"{n:>20}" for n in names))
     for which, row in parts.items():
         if row.get("n"):

@@ -4,7 +4,9 @@
 
 Appends one line per finished script run to LOG_PATH: the session's id, then the wall-clock times (seconds
 since the epoch) at which the server's event loop read the rerun request, the script started and the
-script stopped, and the CPU seconds the script's thread used meanwhile. Only timings are written: no widget values, nothing of an upload. The app itself is
+script stopped, and for the script's thread meanwhile: the CPU seconds it used and the seconds it waited
+for a core (from /proc/thread-self/schedstat; the rest of the run it was blocked, e.g. on the
+interpreter lock). Only timings are written: no widget values, nothing of an upload. The app itself is
 unchanged; this wraps Streamlit's AppSession from outside.
 """
 
@@ -20,7 +22,7 @@ def install(log_path: str) -> None:
     from streamlit.runtime.scriptrunner import ScriptRunnerEvent
 
     requested: dict[str, float] = {}
-    started: dict[str, tuple[float, float]] = {}
+    started: dict[str, tuple[float, float, float]] = {}
     lock = threading.Lock()
     log = open(log_path, "a", buffering=1)  # open for the server's lifetime
     stopped = {
@@ -37,21 +39,31 @@ def install(log_path: str) -> None:
         return handle_backmsg(self, msg)
 
     def timed_event(self, sender, event, *args, **kwargs):
-        now, cpu = time.time(), time.thread_time()  # the events come from the script's own thread
+        now, cpu, queued = time.time(), time.thread_time(), _queued()  # the events come from the script's thread
         if event == ScriptRunnerEvent.SCRIPT_STARTED:
-            started[self.id] = now, cpu
+            started[self.id] = now, cpu, queued
         elif event in stopped and self.id in started:
-            start, start_cpu = started.pop(self.id)
+            start, start_cpu, start_queued = started.pop(self.id)
+            line = f"{self.id} {requested.get(self.id, 0.0):.4f} {start:.4f} {now:.4f}"
             with lock:
-                log.write(f"{self.id} {requested.get(self.id, 0.0):.4f} {start:.4f} {now:.4f} {cpu - start_cpu:.4f}\n")
+                log.write(f"{line} {cpu - start_cpu:.4f} {queued - start_queued:.4f}\n")
         return on_event(self, sender, event, *args, **kwargs)
 
     AppSession.handle_backmsg = timed_backmsg
     AppSession._on_scriptrunner_event = timed_event
 
 
-def read(log_path: str) -> list[tuple[str, float, float, float, float]]:
-    """The log's lines as (session id, requested, started, stopped, script CPU seconds)."""
+def _queued() -> float:
+    """Seconds this thread has spent waiting for a core since it started (0 where Linux does not say)."""
+    try:
+        with open("/proc/thread-self/schedstat") as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def read(log_path: str) -> list[tuple[str, float, float, float, float, float]]:
+    """The log's lines as (session id, requested, started, stopped, script CPU seconds, seconds queued)."""
     out = []
     with open(log_path) as f:
         for line in f:
