@@ -14,10 +14,17 @@ so the app's scripts load once — --separate-contexts gives each its own), all 
 * "bystanders" keep nudging the Stride slider and time each input event until the new feature-map
   shape appears in their page (measured in the browser, so the driver's own load does not count).
 
-The bystanders' pages are in one Chromium at normal priority. The other sessions' pages are in a second
-Chromium in the idle scheduling class at nice 10 (--workers-nice): in a classroom their browsers run on
-the students' own machines, not on the server's two cores. (Nice alone did not do it: Chromium sets its
-own threads' nice values.) --workers-nice 0 puts everyone in one browser at the server's priority.
+In a classroom every browser runs on a student's own device, not on the server's two cores. Here they
+share them, so: the bystanders' pages are in one Chromium at normal priority, the other sessions' pages
+in a second Chromium in the idle scheduling class at nice 10 (--workers-nice; nice alone did not do it:
+Chromium sets its own threads' nice values, down to -8), and both browsers and the benchmark's own
+driver run in a CPU cgroup of low weight (--guest-shares, cgroup v1 as root), so that they get the cores
+only as far as the server leaves them. --workers-nice 0 --guest-shares 0 puts everyone in one browser
+beside the server, at the server's priority.
+
+Each bystander rerun is also timed on the server (the server runs under benchmarks/rerun_log.py): when
+its request was read, when the script started and stopped, the CPU its thread used and the time it
+waited for a core. So the server's part of a rerun can be told from the page's drawing.
 
 Prints a table of the figures; --json writes them too. The README's "Run it for a class" reports them.
 """
@@ -285,6 +292,35 @@ def stop_server(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+CPU_CGROUP = Path("/sys/fs/cgroup/cpu")  # cgroup v1's CPU controller, where this machine has it
+
+
+def join_guest_cgroup(shares: int) -> str:
+    """Move this process, and so every browser and driver it starts later, into a CPU cgroup of weight
+    `shares` (each of the server's threads weighs 1024 at nice 0): in a classroom the browsers run on the
+    students' devices, so here they get the server's two cores only as far as the server leaves them.
+    Returns how the guests ran, for the report; without a writable cgroup v1 CPU controller, as before."""
+    if shares <= 0:
+        return "beside the server (no cgroup)"
+    group = CPU_CGROUP / f"convscope-classroom-{os.getpid()}"
+    try:
+        group.mkdir()
+        (group / "cpu.shares").write_text(str(shares))
+        (group / "cgroup.procs").write_text(str(os.getpid()))
+    except OSError as exc:
+        return f"beside the server (no cgroup: {exc.strerror})"
+
+    def leave() -> None:
+        try:
+            (CPU_CGROUP / "cgroup.procs").write_text(str(os.getpid()))
+            group.rmdir()
+        except OSError:
+            pass
+
+    atexit.register(leave)
+    return f"in a CPU cgroup of weight {shares} (a server thread: 1024)"
 
 
 # ---------------------------------------------------------------- the hostile files and kernels
@@ -772,6 +808,7 @@ def run(
     bystanders: int = 2,
     separate_contexts: bool = False,
     workers_nice: int = 10,
+    guest_shares: int = 128,
 ) -> dict:
     """The whole hostile classroom against a fresh server; returns the figures (see `report`)."""
     bystanders = min(bystanders, max(1, sessions - 2))
@@ -784,10 +821,11 @@ def run(
         maker.start()  # while the server starts
         log, runs_log = Path(tmp) / "server.log", Path(tmp) / "runs.log"
         proc, url = start_server(log, runs_log)
+        guests = join_guest_cgroup(guest_shares)  # after the server started: it stays where it was
         sampler = Sampler(proc.pid)
         sampler.start()
         try:
-            figures = {"rss_after_start_mb": rss_mb(proc.pid)}
+            figures = {"rss_after_start_mb": rss_mb(proc.pid), "guests": guests}
             maker.join()
             payloads = made["p"]
             kernel_list = make_kernels(kernels)
@@ -844,6 +882,7 @@ def report(f: dict) -> str:
             "the other sessions' browser",
             f"idle class, nice {f['workers_nice']}" if f["workers_nice"] else "the bystanders' one",
         ),
+        ("the browsers and the driver ran", f.get("guests", "beside the server (no cgroup)")),
         (
             "work",
             f"{f['uploads']} JPEG uploads, {f['kernels']} kernels at 1024 px per-channel, "
@@ -956,6 +995,13 @@ def main(argv: list[str] | None = None) -> dict:
         help="run the hostile sessions' browser at this lower CPU priority, as if on the students' own "
         "machines (0: one browser for everyone, at the server's priority)",
     )
+    parser.add_argument(
+        "--guest-shares",
+        type=int,
+        default=128,
+        help="CPU weight of the cgroup the browsers and the driver run in (cgroup v1, as root), against 1024 "
+        "for each server thread: in a class they run on the students' devices (0: no cgroup, all alike)",
+    )
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args(argv)
     figures = run(
@@ -966,6 +1012,7 @@ def main(argv: list[str] | None = None) -> dict:
         args.bystanders,
         args.separate_contexts,
         args.workers_nice,
+        args.guest_shares,
     )
     print(report(figures))
     for message in figures["png_messages"]:
