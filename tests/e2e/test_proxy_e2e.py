@@ -7,6 +7,7 @@ names the replica (`upstream=`) that served every request and the affinity key i
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import io
 import os
@@ -35,6 +36,7 @@ REPLICAS = 2
 COOKIE = "convscope_replica"
 LOG_LINE = re.compile(
     r'"(?P<method>\S+) (?P<path>\S+) [^"]*" (?P<status>\d+) .*upstream=(?P<upstream>\S+) affinity=(?P<key>\S+)'
+    r"(?:.* cache=(?P<cache>\S+))?"
 )
 # One session each: (stride, pool stride, uploaded image (height, width) or None for the sample photo).
 # The last two are routed on purpose, one to each replica, so both replicas are always used.
@@ -150,6 +152,8 @@ def proxy():
         wait_healthy(url, nginx, workdir / "nginx.out")
         yield {
             "url": url,
+            "replica_url": f"http://127.0.0.1:{ports[0]}",
+            "workdir": workdir,
             "log": workdir / "convscope-access.log",
             "upstreams": [f"127.0.0.1:{p}" for p in ports],
             "pids": dict(zip([f"127.0.0.1:{p}" for p in ports], [p.pid for p in procs], strict=False)),
@@ -160,7 +164,11 @@ def proxy():
         # Kept for a look after a failure: nginx's logs and the replicas' output (never image data).
         kept = SCREENSHOTS / "proxy-logs"
         shutil.rmtree(kept, ignore_errors=True)
-        shutil.copytree(workdir, kept, ignore=shutil.ignore_patterns("body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        shutil.copytree(
+            workdir,
+            kept,
+            ignore=shutil.ignore_patterns("body", "proxy", "fastcgi", "uwsgi", "scgi", "convscope-static"),
+        )
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -328,3 +336,43 @@ def test_upload_size_and_rate_limits(proxy):
     # A burst of uploads from one browser: the first ones pass (the replica answers), then 429.
     statuses = [put(4, b"data") for _ in range(16)]
     assert 429 not in statuses[:10] and statuses[-1] == 429, statuses
+
+
+def fetch(url: str) -> tuple[bytes, dict[str, str]]:
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read(), {k.lower(): v for k, v in response.headers.items()}
+
+
+def test_static_files_come_from_the_cache_compressed_and_nothing_else_is_cached(proxy):
+    """Streamlit's own files are served by nginx after the first request, gzip-compressed and byte for byte
+    the replica's; pages, media and uploads are never cached. (Runs after the sessions above, so their
+    feature maps, photos and uploads are in the access log.)"""
+    page, headers = fetch(f"{proxy['url']}/")
+    page = gzip.decompress(page) if headers.get("content-encoding") == "gzip" else page
+    script = re.search(rb'src="\.?/?(static/js/index\.[^"]+\.js)"', page)
+    assert script, page[:500]
+    path = "/" + script.group(1).decode()
+    original, _ = fetch(proxy["replica_url"] + path)  # straight from a replica, not compressed
+    for _ in range(2):
+        body, headers = fetch(proxy["url"] + path)
+        assert headers.get("content-encoding") == "gzip", headers
+        assert gzip.decompress(body) == original
+    assert len(body) < len(original) / 2
+    time.sleep(0.2)  # the log line is written after the response
+    served = [e for e in access_log(proxy) if e["path"] == path]
+    assert served[-1]["cache"] == "HIT" and served[-1]["upstream"] == "-", served
+
+    entries = access_log(proxy)
+    assert any(e["path"].startswith("/media/") for e in entries), "the sessions above showed no pictures"
+    cached = [e for e in entries if e["cache"] not in (None, "-")]
+    assert cached and all(e["path"].startswith("/static/") for e in cached), [
+        e for e in cached if not e["path"].startswith("/static/")
+    ]
+    # On disk, nginx's cache holds Streamlit's static files and nothing else: each file names its key.
+    keys = [
+        re.search(rb"\nKEY: (\S+)\n", f.read_bytes()).group(1).decode()
+        for f in (proxy["workdir"] / "convscope-static").rglob("*")
+        if f.is_file()
+    ]
+    assert keys and all(k.startswith("/static/") for k in keys), keys
