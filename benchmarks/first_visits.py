@@ -10,7 +10,9 @@ browser test makes it), then measures, straight to the replica and through nginx
 * a first visit in Chromium (a fresh browser context each time, so nothing is in the browser's cache):
   milliseconds to the first panel picture loaded, bytes received, and the replica's CPU seconds;
 * a class's first visits at once: the static files of one first visit fetched --class-size times
-  concurrently (six connections per visitor, as a browser opens): wall time and the replica's CPU.
+  concurrently (six connections per visitor, as a browser opens): wall time and the replica's CPU,
+  while a student already in the page keeps moving the Stride slider (ms from the key press to the
+  feature map's new picture loaded).
 
 Through nginx, each static file is fetched from the replica once and then served from nginx's cache,
 gzip-compressed. Prints a table; --json writes the figures. Not a test: figures on a busy machine vary.
@@ -27,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -63,6 +66,39 @@ def first_visit(browser, url: str, pid: int) -> dict[str, float]:
     figures = {"ms": ms, "received_kb": page.evaluate(RECEIVED) / 1024, "replica_cpu_s": cpu_seconds(pid) - before}
     context.close()
     return figures
+
+
+# Resolves with the ms from the next keydown to the feature map's new picture loaded (a bystander's rerun).
+ARM_RERUN = r"""() => {
+  const pictures = () => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stImage"] img')];
+  const before = pictures()[1]?.src;
+  let t0 = null;
+  document.addEventListener('keydown', (e) => { t0 = e.timeStamp; }, {capture: true, once: true});
+  window.__rerun = new Promise((resolve) => {
+    const check = () => {
+      const now = pictures()[1];
+      if (t0 !== null && now && now.src !== before && now.complete && now.naturalWidth > 0) resolve(performance.now() - t0);
+      else requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  });
+}"""
+
+
+def bystander_while(page, busy: threading.Thread) -> list[float]:
+    """Move the Stride slider between 1 and 2 until `busy` has finished; ms of each rerun, in the page."""
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Stride").first.get_by_role("slider")
+    times, right = [], True
+    busy.start()
+    while busy.is_alive():
+        slider.focus()
+        page.evaluate(ARM_RERUN)
+        slider.press("ArrowRight" if right else "ArrowLeft")
+        times.append(page.evaluate("window.__rerun"))
+        right = not right
+        page.wait_for_timeout(100)
+    busy.join()
+    return times
 
 
 def class_at_once(paths: list[str], url: str, pid: int, visitors: int) -> dict[str, float]:
@@ -131,12 +167,29 @@ def main(argv: list[str] | None = None) -> dict:
             first_visit(browser, proxied, proc.pid)  # fills nginx's cache, not counted
             for name, url in (("straight to the replica", direct), ("through nginx", proxied)):
                 visits = [first_visit(browser, url, proc.pid) for _ in range(args.visits)]
+                # a student already in the page moves a slider while the class opens it
+                context = browser.new_context(viewport={"width": 1280, "height": 800})
+                page = context.new_page()
+                page.goto(url + "/")
+                page.evaluate(FIRST_PICTURE)
+                page.wait_for_timeout(1500)
+                bystander_while(page, threading.Thread(target=lambda: None))  # stride 1 and 2 computed once
+                page.wait_for_timeout(300)
+                many: dict = {}
+                busy = threading.Thread(
+                    target=lambda url=url, many=many: many.update(class_at_once(paths, url, proc.pid, args.class_size))
+                )
+                reruns = bystander_while(page, busy)
+                context.close()
                 figures[name] = {
                     "first visit": {k: statistics.median(v[k] for v in visits) for k in visits[0]}
                     | {"ms_max": max(v["ms"] for v in visits)},
-                    f"{args.class_size} visitors' static files at once": class_at_once(
-                        paths, url, proc.pid, args.class_size
-                    ),
+                    f"{args.class_size} visitors' static files at once": many
+                    | {
+                        "bystander_reruns": len(reruns),
+                        "bystander_median_ms": statistics.median(reruns),
+                        "bystander_max_ms": max(reruns),
+                    },
                 }
             browser.close()
         figures["static files per visit"] = len(paths)
@@ -159,6 +212,12 @@ def main(argv: list[str] | None = None) -> dict:
             f"{name:<26}{shown:>20}{one['received_kb']:>8.0f} KB"
             f"{one['replica_cpu_s']:>11.2f} s{many['wall_s']:>20.2f} s{many['replica_cpu_s']:>11.2f} s"
             f"{many['received_mb']:>7.0f} MB{many['refused']:>9}"
+        )
+    for name in ("straight to the replica", "through nginx"):
+        many = figures[name][f"{args.class_size} visitors' static files at once"]
+        print(
+            f"meanwhile, a student's stride change ({name}): median {many['bystander_median_ms']:.0f} ms, "
+            f"max {many['bystander_max_ms']:.0f} ms ({many['bystander_reruns']} reruns)"
         )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
