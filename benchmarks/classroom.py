@@ -181,6 +181,12 @@ def _task_stat(path: str) -> tuple[int, int, int] | None:
     return int(fields[11]) + int(fields[12]), int(fields[16]), int(fields[38])
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """CPU seconds a process (all its threads) has used so far."""
+    stat = _task_stat(f"/proc/{pid}/stat")
+    return stat[0] / os.sysconf("SC_CLK_TCK") if stat else 0.0
+
+
 def cpu_ticks(server_pid: int) -> dict[tuple[int, int], tuple[str, int]]:
     """Every thread on the machine -> (its group in CPU_GROUPS, CPU ticks used so far). The server's
     threads are split by their nice value, Chromium's by scheduling class (the other sessions' browser
@@ -580,7 +586,7 @@ def server_parts(
     Returns, for every rerun and for the slow ones (over a second in the page), the median and max of: the
     request's wait before the server's event loop read it, the wait before the script started, the
     script's run, the CPU its thread used meanwhile and the time it waited for a core (the rest of the run
-    it was blocked, mostly on the interpreter lock), and the whole (page sent the request -> script
+    it was blocked, most likely on the interpreter lock), and the whole (page sent the request -> script
     stopped)."""
     pages = [(seconds, p) for _, seconds, p in labelled if "sentEpoch" in p]
     if not pages or not runs:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -38,32 +37,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from browser_latency import FIRST_PICTURE  # noqa: E402  (benchmarks/, beside this file)
+from classroom import process_cpu_seconds  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_server, stop_server  # noqa: E402
 from tests.e2e.test_proxy_e2e import NGINX, nginx_config, wait_healthy  # noqa: E402
 
-FIRST_PICTURE = """() => new Promise((resolve) => {
-  const check = () => { const imgs = [...document.querySelectorAll('[data-testid="stMain"] img')];
-    if (imgs.some((i) => i.complete && i.naturalWidth > 0)) resolve(performance.now()); else requestAnimationFrame(check); };
-  check(); })"""
 RECEIVED = "() => performance.getEntriesByType('resource').reduce((n, r) => n + r.transferSize, 0)"
 STATIC_URLS = "() => performance.getEntriesByType('resource').map(r => r.name).filter(n => n.includes('/static/'))"
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def first_visit(browser, url: str, pid: int) -> dict[str, float]:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    before = cpu_seconds(pid)
+    before = process_cpu_seconds(pid)
     page.goto(url + "/", wait_until="commit")
     ms = page.evaluate(FIRST_PICTURE)
     page.wait_for_timeout(1500)  # the page's last requests and the script's run, counted in the CPU
-    figures = {"ms": ms, "received_kb": page.evaluate(RECEIVED) / 1024, "replica_cpu_s": cpu_seconds(pid) - before}
+    figures = {
+        "ms": ms,
+        "received_kb": page.evaluate(RECEIVED) / 1024,
+        "replica_cpu_s": process_cpu_seconds(pid) - before,
+    }
     context.close()
     return figures
 
@@ -85,17 +81,21 @@ ARM_RERUN = r"""() => {
 }"""
 
 
+def stride_rerun(page, right: bool) -> float:
+    """Move the Stride slider one step right or left; ms from the key press to the new feature map loaded."""
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Stride").first.get_by_role("slider")
+    slider.focus()
+    page.evaluate(ARM_RERUN)
+    slider.press("ArrowRight" if right else "ArrowLeft")
+    return page.evaluate("window.__rerun")
+
+
 def bystander_while(page, busy: threading.Thread) -> list[float]:
     """Move the Stride slider between 1 and 2 until `busy` has finished; ms of each rerun, in the page."""
-    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Stride").first.get_by_role("slider")
-    times, right = [], True
+    times = []
     busy.start()
     while busy.is_alive():
-        slider.focus()
-        page.evaluate(ARM_RERUN)
-        slider.press("ArrowRight" if right else "ArrowLeft")
-        times.append(page.evaluate("window.__rerun"))
-        right = not right
+        times.append(stride_rerun(page, right=len(times) % 2 == 0))
         page.wait_for_timeout(100)
     busy.join()
     return times
@@ -117,12 +117,12 @@ def class_at_once(paths: list[str], url: str, pid: int, visitors: int) -> dict[s
             got = list(pool.map(get, paths))
         return sum(n for n, _ in got), sum(e for _, e in got)
 
-    before, start = cpu_seconds(pid), time.perf_counter()
+    before, start = process_cpu_seconds(pid), time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(visitors) as pool:
         results = list(pool.map(visit, range(visitors)))
     return {
         "wall_s": time.perf_counter() - start,
-        "replica_cpu_s": cpu_seconds(pid) - before,
+        "replica_cpu_s": process_cpu_seconds(pid) - before,
         "received_mb": sum(n for n, _ in results) / 2**20,
         "refused": sum(e for _, e in results),
     }
@@ -173,7 +173,8 @@ def main(argv: list[str] | None = None) -> dict:
                 page.goto(url + "/")
                 page.evaluate(FIRST_PICTURE)
                 page.wait_for_timeout(1500)
-                bystander_while(page, threading.Thread(target=lambda: None))  # stride 1 and 2 computed once
+                stride_rerun(page, right=True)  # stride 2 and back: both results computed before timing
+                stride_rerun(page, right=False)
                 page.wait_for_timeout(300)
                 many: dict = {}
                 busy = threading.Thread(
